@@ -1,0 +1,2 @@
+/// The NetGPT daemon's namespace (placeholder until the foundation lands).
+public enum NetGPTCore {}

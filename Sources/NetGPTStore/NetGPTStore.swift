@@ -1,0 +1,2 @@
+/// The SQLite store's namespace (placeholder until the foundation lands).
+public enum NetGPTStore {}

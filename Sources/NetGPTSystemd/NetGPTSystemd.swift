@@ -1,0 +1,4 @@
+import CSystemd
+
+/// systemd integration's namespace (placeholder until the foundation lands).
+public enum NetGPTSystemd {}

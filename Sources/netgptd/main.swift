@@ -1,0 +1,2 @@
+import NetGPTCore
+print("netgptd: not implemented yet")

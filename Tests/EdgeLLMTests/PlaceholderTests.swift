@@ -1,0 +1,4 @@
+import Testing
+@testable import EdgeLLM
+
+@Test func kernelsLink() { #expect(EdgeLLM.kernelVersion >= 0) }

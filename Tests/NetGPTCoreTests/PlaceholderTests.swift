@@ -1,0 +1,4 @@
+import Testing
+@testable import NetGPTCore
+
+@Test func moduleLinks() { #expect(Bool(true)) }
