@@ -56,6 +56,7 @@ let package = Package(
             name: "NetGPTStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +108,6 @@ let package = Package(
                 "NetGPTSystemd",
                 "NetGPTStore",
                 "NetGPTPolicy",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
