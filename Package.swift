@@ -89,6 +89,8 @@ let package = Package(
             name: "netgptd",
             dependencies: [
                 "NetGPTCore",
+                "NetGPTSystemd",
+                "NetGPTPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -11,6 +11,7 @@ public final class SampleWriter: @unchecked Sendable {
     private let lock = NSLock()
     private var ids: [SeriesKey: Int64] = [:]
     private var units: [Int64: String] = [:]
+    private var created = 0
 
     public init() {}
 
@@ -30,6 +31,7 @@ public final class SampleWriter: @unchecked Sendable {
                 sql: "INSERT INTO series (metric, labels, unit, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [key.metric, key.labels, unit, Migrator.nowMilliseconds()])
             id = db.lastInsertedRowID
+            lock.withLock { created += 1 }
             // A rolled-back transaction takes the new row with it: the cached id must go too.
             db.afterNextTransaction(onCommit: { _ in }, onRollback: { [weak self] _ in self?.forgetCachedSeries() })
         }
@@ -50,6 +52,9 @@ public final class SampleWriter: @unchecked Sendable {
             units.removeAll()
         }
     }
+
+    /// Series rows this writer inserted since it was made (including rolled-back ones).
+    public var seriesCreated: Int { lock.withLock { created } }
 
     /// The number of cached series ids.
     public var cachedSeriesCount: Int { lock.withLock { ids.count } }

@@ -202,7 +202,7 @@ private struct Scanner {
         return index
     }
 
-    /// Advances over a measurement, tag key/value or field key up to an unescaped stop byte.
+    /// Advances over a measurement, tag key/value or field key up to an unescaped stop byte or the line end.
     @inline(__always)
     mutating func scanName(stops: (UInt8) -> Bool, what: String, escapesEquals: Bool) throws(LineProtocolError) {
         while position < count {
@@ -215,14 +215,11 @@ private struct Scanner {
                 position += 2
                 continue
             }
-            if stops(c) { return }
-            if c == newline || (c == carriageReturn && atLineEnd(position)) {
-                throw fail("the line ends inside a \(what) (expected 'measurement[,tag=value] field=value [timestamp]')")
-            }
+            // The caller reports what is missing at a stop byte or at the end of the line.
+            if stops(c) || c == newline || (c == carriageReturn && atLineEnd(position)) { return }
             if c == 0 { throw fail("NUL byte in a \(what)") }
             position += 1
         }
-        throw fail("the input ends inside a \(what) (expected 'measurement[,tag=value] field=value [timestamp]')")
     }
 
     /// Skips a string field value, counting or rejecting it; returns the newlines it contained.
