@@ -59,22 +59,23 @@ public final class SampleWriter: @unchecked Sendable {
     /// The number of cached series ids.
     public var cachedSeriesCount: Int { lock.withLock { ids.count } }
 
-    /// Upserts samples given as parallel arrays (series id, Unix ms, value).
+    /// Upserts samples given as parallel arrays (series id, Unix ms, value), in `(series_id, ts)` order
+    /// (sorted here when needed; for equal keys the later sample wins), so consecutive inserts touch the
+    /// same B-tree pages.
     /// - Throws: `StoreError(.invalidSample)` for a non-finite value, `DatabaseError` from SQLite.
     public func insert(_ db: Database, seriesIDs: [Int64], timestamps: [Int64], values: [Double]) throws {
         precondition(seriesIDs.count == timestamps.count && timestamps.count == values.count)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw StoreError(code: .invalidSample, message: "sample \(bad + 1) has the non-finite value \(values[bad])",
+                             fix: "send finite numbers only")
+        }
         let statement = try db.cachedStatement(sql: Self.upsertSQL)
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        for index in seriesIDs.indices {
-            let value = values[index]
-            guard value.isFinite else {
-                throw StoreError(code: .invalidSample, message: "sample \(index + 1) has the non-finite value \(value)",
-                                 fix: "send finite numbers only")
-            }
+        func step(_ index: Int) throws {
             sqlite3_bind_int64(handle, 1, seriesIDs[index])
             sqlite3_bind_int64(handle, 2, timestamps[index])
-            sqlite3_bind_double(handle, 3, value)
+            sqlite3_bind_double(handle, 3, values[index])
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
@@ -83,6 +84,26 @@ public final class SampleWriter: @unchecked Sendable {
             }
             sqlite3_reset(handle)
         }
+        if Self.isSorted(seriesIDs, timestamps) {
+            for index in seriesIDs.indices { try step(index) }
+        } else {
+            let order = seriesIDs.indices.sorted { a, b in
+                if seriesIDs[a] != seriesIDs[b] { return seriesIDs[a] < seriesIDs[b] }
+                if timestamps[a] != timestamps[b] { return timestamps[a] < timestamps[b] }
+                return a < b
+            }
+            for index in order { try step(index) }
+        }
+    }
+
+    private static func isSorted(_ seriesIDs: [Int64], _ timestamps: [Int64]) -> Bool {
+        var index = 1
+        while index < seriesIDs.count {
+            let (previousID, id) = (seriesIDs[index - 1], seriesIDs[index])
+            if previousID > id || (previousID == id && timestamps[index - 1] > timestamps[index]) { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Upserts samples, creating their series as needed.
