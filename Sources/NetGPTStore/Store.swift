@@ -44,13 +44,10 @@ public final class Store: Sendable {
         let cacheSize = configuration.cacheSizeKiB
         let readOnly = configuration.readOnly
         let checkpointPages = configuration.walAutoCheckpointPages
-        let pageSize = configuration.pageSize
         let journalSizeLimit = configuration.journalSizeLimitBytes
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(cacheSize)")
             if !readOnly {
-                // Effective only while the file is empty (GRDB switches to WAL after this runs).
-                try db.execute(sql: "PRAGMA page_size = \(pageSize)")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
                 try db.execute(sql: "PRAGMA journal_size_limit = \(journalSizeLimit)")
