@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// systemd/netgptd.service: the directives DESIGN.md requires, `systemd-analyze verify` silent on
+/// stderr and `systemd-analyze security` exposure ≤ 2.0 (via systemd/check-unit).
+@Suite("systemd unit")
+struct SystemdUnitTests {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func directives() throws -> [(key: String, value: String)] {
+        let text = try String(contentsOfFile: root + "/systemd/netgptd.service", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.hasPrefix("#"), !trimmed.hasPrefix("["), let equals = trimmed.firstIndex(of: "=") else {
+                return nil
+            }
+            return (String(trimmed[..<equals]), String(trimmed[trimmed.index(after: equals)...]))
+        }
+    }
+
+    @Test("declares the notify protocol, reload by SIGHUP, watchdog and its directories")
+    func requiredDirectives() throws {
+        let directives = try Self.directives()
+        func value(_ key: String) -> String? { directives.last { $0.key == key }?.value }
+        #expect(value("Type") == "notify")  // systemd 252 has no notify-reload
+        #expect(value("NotifyAccess") == "main")
+        #expect(value("ExecReload") == "/bin/kill -HUP $MAINPID")
+        #expect(value("WatchdogSec").map { !$0.isEmpty && $0 != "0" } == true)
+        #expect(value("StateDirectory") == "netgpt")
+        #expect(value("ConfigurationDirectory") == "netgpt")
+        #expect(value("ExecStart")?.hasPrefix("/usr/local/bin/netgptd --config ") == true)
+        #expect(value("User") == "netgpt" || value("DynamicUser") == "yes")
+    }
+
+    @Test("systemd-analyze verify prints nothing on stderr and security exposure is at most 2.0")
+    func analyzeVerifyAndSecurity() async throws {
+        let output = try await CommandRunner.run("/bin/bash", [Self.root + "/systemd/check-unit"])
+        if output.status == 77 { try Test.cancel("systemd-analyze is not installed") }
+        let data = try #require(output.stdout.split(separator: "\n").last.map { Data($0.utf8) })
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(output.stdout)")
+        #expect(report["verify_stderr"] as? String == "", "verify: \(report["verify_stderr"] ?? "")")
+        #expect(report["verify_ok"] as? Bool == true)
+        let exposure = try #require(report["exposure"] as? Double, "\(output.stdout) \(output.stderr)")
+        #expect(exposure <= 2.0, "exposure \(exposure): \(output.stderr)")
+        #expect(output.status == 0, "\(output.stdout) \(output.stderr)")
+    }
+}
