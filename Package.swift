@@ -57,6 +57,7 @@ let package = Package(
             name: "NetGPTStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,6 +89,8 @@ let package = Package(
             name: "netgptd",
             dependencies: [
                 "NetGPTCore",
+                "NetGPTSystemd",
+                "NetGPTPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,7 +111,6 @@ let package = Package(
                 "NetGPTSystemd",
                 "NetGPTStore",
                 "NetGPTPolicy",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
