@@ -13,7 +13,12 @@ enum JournalTransport {
     static let socketPath = "/run/systemd/journal/socket"
 
     /// Sends `entry`; returns 0, or a negative errno when no journal answered.
+    ///
+    /// sd_journal_sendv(3) reports success when the socket does not exist ("fail silently if the
+    /// journal is not available"), so a missing socket is checked first; a socket nobody listens on
+    /// comes back from sd_journal_sendv as -ECONNREFUSED.
     static func send(_ entry: JournalEntry) -> Int32 {
+        guard access(Self.socketPath, F_OK) == 0 else { return -ENOENT }
         // One contiguous buffer of "NAME=value" strings, then iovecs pointing into it.
         var buffer: [UInt8] = []
         var ranges: [Range<Int>] = []

@@ -82,27 +82,14 @@ final class JournaldFixture: Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             return .failure(SkipReason(description: "\(binary) does not exist (apt-get install systemd)"))
         }
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/tmp/netgpt-test-journald.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so a ^C to the test run does not reach it before we stop it.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
-        guard spawned == 0 else {
-            return .failure(SkipReason(description: "cannot start \(binary): \(String(cString: strerror(spawned)))"))
+        let pid: pid_t
+        do {
+            pid = try SpawnedProcess.spawn(
+                binary, [], environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],
+                stdout: "/tmp/netgpt-test-journald.log", stderr: "/tmp/netgpt-test-journald.log"
+            ).pid
+        } catch {
+            return .failure(SkipReason(description: "cannot start \(binary): \(error)"))
         }
         try? "\(pid)\n".write(toFile: pidPath, atomically: true, encoding: .utf8)
         atexit { JournaldFixture.stopIfUnused() }
