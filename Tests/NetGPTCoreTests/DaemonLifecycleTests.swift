@@ -9,14 +9,13 @@ import Glibc
 /// its notifications read from the test's NOTIFY_SOCKET and its log entries from a real journald.
 @Suite("netgptd lifecycle under systemd's protocol")
 struct DaemonLifecycleTests {
-    static let policyA = "apiVersion: netgpt/v1\nmetadata:\n  name: edge-a\n"
-    static let policyB = "apiVersion: netgpt/v1\nmetadata:\n  name: edge-b\n"
 
     @Test("READY=1 only after migrations ran and the port accepts; STATUS while starting; watchdog at half of WATCHDOG_USEC; SIGTERM → STOPPING=1 and exit 0")
     func startWatchdogAndStop() async throws {
         let journal = try? JournaldFixture.shared.get()  // so the daemon has a journal to log to
         let daemon = try DaemonHarness()
-        try daemon.writePolicy("a.yaml", Self.policyA)
+        let policies = try TestPolicies()
+        for (file, text) in policies.files { try daemon.writePolicy(file, text) }
         let process = try daemon.start(watchdogMicroseconds: 1_000_000)
 
         let (beforeReady, ready) = await daemon.waitForReady()
@@ -27,7 +26,7 @@ struct DaemonLifecycleTests {
         #expect(beforeReady.dropLast().contains { $0["STATUS"] != nil }, "no STATUS= while starting: \(beforeReady)")
         #expect(beforeReady.dropLast().allSatisfy { $0["READY"] == nil })
         #expect(readyMessage["STATUS"]?.contains("\(daemon.port)") == true, "\(readyMessage)")
-        #expect(try await daemon.policyNames() == ["edge-a"])
+        #expect(try await daemon.policyNames().contains(policies.name))
 
         // WATCHDOG_USEC=1 s → a ping every 0.5 s (pings already queued on the socket don't count).
         _ = daemon.listener.drain()
@@ -73,24 +72,27 @@ struct DaemonLifecycleTests {
     func reloadAppliesValidAndRejectsInvalid() async throws {
         let journal = try? JournaldFixture.shared.get()
         let daemon = try DaemonHarness()
-        try daemon.writePolicy("a.yaml", Self.policyA)
+        let policies = try TestPolicies()
+        for (file, text) in policies.files { try daemon.writePolicy(file, text) }
         let process = try daemon.start(watchdogMicroseconds: nil)
         defer { process.terminate() }
         _ = try #require(await daemon.waitForReady().ready, "stderr: \(process.stderrText)")
-        #expect(try await daemon.policyNames() == ["edge-a"])
+        let initial = Set(try await daemon.policyNames())
+        #expect(initial.contains(policies.name), "\(initial)")
 
-        // A valid change.
-        try daemon.writePolicy("b.yaml", Self.policyB)
+        // A valid change: the policy gets a new name.
+        try daemon.writePolicy(policies.file, policies.renamed(to: policies.name + "-renamed"))
         let applied = try await Self.reload(daemon, process)
         #expect(applied.ready["STATUS"]?.lowercased().contains("reject") == false, "\(applied.ready)")
-        #expect(try await daemon.policyNames() == ["edge-a", "edge-b"])
+        let renamed = Set(try await daemon.policyNames())
+        #expect(renamed == initial.subtracting([policies.name]).union([policies.name + "-renamed"]))
 
-        // An invalid file: the whole reload is rejected, nothing of it applied.
-        try daemon.writePolicy("b.yaml", "apiVersion: netgpt/v1\nmetadata:\n  name: edge-b-changed\n")
-        try daemon.writePolicy("c.yaml", "apiVersion: netgpt/v1\nmetadata: [unclosed\n")
+        // Another change plus an invalid file: the whole reload is rejected, nothing of it applied.
+        try daemon.writePolicy(policies.file, policies.renamed(to: policies.name + "-changed"))
+        try daemon.writePolicy("zz-broken.yaml", "apiVersion: netgpt/v1\nmetadata: [unclosed\n")
         let rejected = try await Self.reload(daemon, process)
         #expect(rejected.ready["STATUS"]?.lowercased().contains("reject") == true, "\(rejected.ready)")
-        #expect(try await daemon.policyNames() == ["edge-a", "edge-b"])
+        #expect(Set(try await daemon.policyNames()) == renamed)
         let reloads = try await daemon.getJSON("/api/v1/status")["reload"] as? [String: Any]
         #expect(reloads?["applied"] as? Int == 1)
         #expect(reloads?["rejected"] as? Int == 1)
@@ -98,20 +100,20 @@ struct DaemonLifecycleTests {
         if let journal {
             let entries = try await journal.entries(["_PID=\(process.pid)", "NETGPT_EVENT=reload"]) { $0.count >= 2 }
             let error = try #require(entries.first { $0["PRIORITY"] == "3" }, "no error-priority reload entry: \(entries.map(\.fields))")
-            #expect(error["NETGPT_FILE"]?.hasSuffix("/policies/c.yaml") == true, "\(error.fields)")
-            #expect(error["MESSAGE"]?.contains("c.yaml") == true)
-            #expect((error["NETGPT_ERROR"] ?? "").count > "c.yaml".count, "no reason: \(error.fields)")
+            #expect(error["NETGPT_FILE"]?.hasSuffix("/policies/zz-broken.yaml") == true, "\(error.fields)")
+            #expect(error["MESSAGE"]?.contains("zz-broken.yaml") == true)
+            #expect((error["NETGPT_ERROR"] ?? "").count > "zz-broken.yaml".count, "no reason: \(error.fields)")
             let ok = entries.first { $0["PRIORITY"] != "3" }
             #expect(ok?["NETGPT_RESULT"] == "applied")
         } else {
             let errorLine = process.stderrText.split(separator: "\n").first { $0.hasPrefix("<3>") && $0.contains("event=reload") }
-            #expect(errorLine?.contains("c.yaml") == true, "\(process.stderrText)")
+            #expect(errorLine?.contains("zz-broken.yaml") == true, "\(process.stderrText)")
         }
 
-        // Fixing the file and reloading again applies it.
-        try FileManager.default.removeItem(atPath: daemon.policiesDirectory + "/c.yaml")
+        // Removing the broken file and reloading again applies the pending change.
+        try FileManager.default.removeItem(atPath: daemon.policiesDirectory + "/zz-broken.yaml")
         _ = try await Self.reload(daemon, process)
-        #expect(try await daemon.policyNames() == ["edge-a", "edge-b-changed"])
+        #expect(Set(try await daemon.policyNames()) == initial.subtracting([policies.name]).union([policies.name + "-changed"]))
 
         process.send(SIGTERM)
         #expect(await process.waitForExit(timeout: .seconds(60)) == .exited(0), "stderr: \(process.stderrText)")

@@ -64,15 +64,20 @@ final class DaemonHarness: @unchecked Sendable {
         try text.write(toFile: self.policiesDirectory + "/" + file, atomically: true, encoding: .utf8)
     }
 
-    /// Starts netgptd; `watchdogMicroseconds` becomes WATCHDOG_USEC; `wrapper` is a command line the
-    /// daemon's command is appended to (e.g. `unshare --mount …`).
+    /// Starts netgptd with `arguments` (default `--config` the harness's file); `watchdogMicroseconds`
+    /// becomes WATCHDOG_USEC; `environment` is added to the NOTIFY_SOCKET, PATH and HOME; `wrapper` is
+    /// a command line the daemon's command is appended to (e.g. `unshare --mount …`).
     @discardableResult
-    func start(watchdogMicroseconds: Int? = 1_000_000, wrapper: [String] = []) throws -> SpawnedProcess {
+    func start(
+        arguments: [String]? = nil, environment extra: [String: String] = [:],
+        watchdogMicroseconds: Int? = 1_000_000, wrapper: [String] = []
+    ) throws -> SpawnedProcess {
         var environment = self.listener.environment
         environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
         environment["HOME"] = self.directory
         if let watchdogMicroseconds { environment["WATCHDOG_USEC"] = String(watchdogMicroseconds) }
-        let command = [try Self.binary(), "--config", self.configPath]
+        environment.merge(extra) { _, new in new }
+        let command = [try Self.binary()] + (arguments ?? ["--config", self.configPath])
         let argv = wrapper + command
         let process = try SpawnedProcess.spawn(
             argv[0], Array(argv.dropFirst()), environment: environment,
