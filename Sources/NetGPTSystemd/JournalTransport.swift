@@ -1,4 +1,5 @@
 import CSystemd
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -58,10 +59,15 @@ enum JournalTransport {
         return result != nil
     }
 
+    /// Serializes fallback writes so concurrent records never interleave within a line.
+    private static let writeLock = NSLock()
+
     /// Writes all of `line` to `descriptor`, retrying on EINTR and short writes; errors are dropped
     /// (there is nowhere left to report them).
     static func write(_ line: String, to descriptor: Int32) {
         var bytes = Array(line.utf8)
+        writeLock.lock()
+        defer { writeLock.unlock() }
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {
