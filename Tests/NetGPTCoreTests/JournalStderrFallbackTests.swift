@@ -58,5 +58,7 @@ struct JournalStderrFallbackTests {
         #expect(JournalLogHandler.resolve(.automatic, environment: [:], stderrIsTerminal: false) == .journal)
         #expect(JournalLogHandler.resolve(.standardError, environment: [:], stderrIsTerminal: false) == .standardError)
         #expect(JournalLogHandler.resolve(.journal, environment: [:], stderrIsTerminal: true) == .journal)
+        #expect(JournalLogHandler.Target(rawValue: "stderr") == .standardError)
+        #expect(JournalLogHandler.Target.allCases.map(\.rawValue) == ["auto", "journal", "stderr"])
     }
 }

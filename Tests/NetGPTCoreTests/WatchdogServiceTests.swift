@@ -28,13 +28,13 @@ struct WatchdogServiceTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await WatchdogService(notifier: notifier, logger: Self.logger).run() }
                 var pings: [NotifyMessage] = []
-                while pings.count < 6, let message = await listener.next(timeout: .seconds(3)) {
+                while pings.count < 6, let message = await listener.next(timeout: .seconds(10)) {
                     pings.append(message)
                 }
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()  // the service returns on graceful shutdown
 
-                #expect(pings.count == 6)
+                try #require(pings.count == 6)
                 #expect(pings.allSatisfy { $0.text == "WATCHDOG=1" })
                 let gaps = zip(pings.dropFirst(), pings).map { $0.receivedAt - $1.receivedAt }.sorted()
                 // 200 ms apart (the median, so one scheduling hiccup on a loaded 2-core machine, and
