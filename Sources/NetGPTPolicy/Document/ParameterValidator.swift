@@ -71,8 +71,12 @@ enum ParameterValidator {
     }
 
     /// A value quoted for messages, with control characters made visible.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
+    static func quoted(_ text: String) -> String { "\"" + visible(text) + "\"" }
+
+    /// Text for messages: control characters escaped, quotes and backslashes escaped, at most 80
+    /// characters (untrusted values never break a log line or a column).
+    static func visible(_ text: String) -> String {
+        var out = ""
         for scalar in text.unicodeScalars.prefix(80) {
             switch scalar {
             case "\n": out += "\\n"
@@ -81,11 +85,12 @@ enum ParameterValidator {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" }
-                else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else { out.unicodeScalars.append(scalar) }
             }
         }
-        return out + (text.unicodeScalars.count > 80 ? "…\"" : "\"")
+        return out + (text.unicodeScalars.count > 80 ? "…" : "")
     }
 }
 

@@ -53,9 +53,11 @@ enum PolicyParser {
                                    "policy", "rule"]
 
     static func parse(file: String, text: String) throws -> [ParsedFile] {
-        let nodes: [Node]
+        var nodes: [Node] = []
         do {
-            nodes = try Array(Yams.compose_all(yaml: text))
+            // Parser.nextRoot throws on bad YAML (compose_all's sequence would stop silently).
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() { nodes.append(node) }
         } catch let error as YamlError {
             throw syntaxError(error, file: file)
         }

@@ -206,7 +206,7 @@ public final class PolicyEngine: Sendable {
                 revert.actionType = revertAction.name
                 revert.executor = revertAction.executor.name
                 revert.params = try ActionBinding.revertParams(revert: spec, revertAction: revertAction, original: original.params, topology: set.topology)
-                revert.target = try ActionBinding.target(action: revertAction, params: revert.params) ?? original.target
+                revert.target = try ActionBinding.target(action: revertAction, params: revert.params, topology: set.topology) ?? original.target
             } catch let rejection as ParameterRejection {
                 revert.status = .failed
                 revert.reason += "; \(rejection.reason)"

@@ -32,11 +32,23 @@ enum ActionBinding {
         return try bind(action: action, templates: templates, topology: topology) { _ in nil }
     }
 
-    static func target(action: ActionType, params: [String: ParameterValue]) throws(ParameterRejection) -> String? {
+    /// The target `KIND:ID`; both must be known to the topology (`all` passes where a parameter
+    /// allowed it).
+    static func target(action: ActionType, params: [String: ParameterValue], topology: Topology) throws(ParameterRejection) -> String? {
         guard let template = action.target else { return nil }
-        do { return try template.evaluate { params[$0] }.description } catch {
+        let target: String
+        do { target = try template.evaluate { params[$0] }.description } catch {
             throw ParameterRejection(reason: "target refers to {\(error.name)}, which has no value")
         }
+        guard let colon = target.firstIndex(of: ":") else {
+            throw ParameterRejection(reason: "target \(ParameterValidator.quoted(target)) is not of the form KIND:ID")
+        }
+        let kind = String(target[..<colon]), id = String(target[target.index(after: colon)...])
+        let allowsAll = action.parameters.contains { $0.allowAll && params[$0.name] == .string("all") }
+        guard topology.elements[kind] != nil, topology.contains(kind: kind, id: id) || (allowsAll && id == "all") else {
+            throw ParameterRejection(reason: "target \(ParameterValidator.quoted(target)) is not a known element of the topology")
+        }
+        return target
     }
 
     /// Parameters of the revert action: its bindings over the original's `{params.NAME}`, then

@@ -31,7 +31,7 @@ struct ForecastRun: Sendable {
 
     /// `metric{a="1",b="2"}` for messages.
     var seriesName: String {
-        metric + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+        metric + "{" + labels.sorted { $0.key < $1.key }.map { "\(ParameterValidator.visible($0.key))=\"\(ParameterValidator.visible($0.value))\"" }.joined(separator: ",") + "}"
     }
 }
 

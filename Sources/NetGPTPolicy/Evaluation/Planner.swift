@@ -98,7 +98,9 @@ struct Planner {
         var seenTargets: Set<String> = []
         for var decision in ordered {
             if decision.status == .skippedInvalid { result.decisions.append(decision); continue }
-            let key = "\(decision.policy)\u{0}\(decision.rule)\u{0}\(decision.target ?? "")"
+            // One action per rule and target in a pass (e.g. two models forecasting one series);
+            // actions without a target are one per trigger.
+            let key = "\(decision.policy)\u{0}\(decision.rule)\u{0}" + (decision.target ?? "\u{1}\(decision.triggerKind)#\(decision.triggerID ?? 0)")
             guard seenTargets.insert(key).inserted else { continue }   // same rule, same target, this pass
             guard let document = set.document(named: decision.policy),
                   let rule = document.rules.first(where: { $0.name == decision.rule }) else { continue }
@@ -119,7 +121,7 @@ struct Planner {
         do {
             decision.params = try ActionBinding.bind(action: action, templates: rule.params, topology: set.topology,
                                                      resolve: candidate.match.resolve)
-            decision.target = try ActionBinding.target(action: action, params: decision.params)
+            decision.target = try ActionBinding.target(action: action, params: decision.params, topology: set.topology)
         } catch {
             decision.status = .skippedInvalid
             decision.reason += "; rejected: \(error.reason)"

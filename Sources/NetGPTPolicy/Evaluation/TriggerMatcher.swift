@@ -107,7 +107,9 @@ enum IntentMatcher {
     }
 
     static func evaluate(_ trigger: IntentTrigger, intent: IntentInput, now: Int64, policy: String, rule: String) -> Outcome {
-        let label = "intent #\(intent.id) (\(intent.verb ?? "?") \(intent.targetKind ?? "?"):\(intent.targetID ?? "?") from \(intent.source)\(intent.principal.map { " \($0)" } ?? ""))"
+        // Intent fields are LLM output: escaped before they reach a message, the journal or a column.
+        let clean = ParameterValidator.visible
+        let label = "intent #\(intent.id) (\(clean(intent.verb ?? "?")) \(clean(intent.targetKind ?? "?")):\(clean(intent.targetID ?? "?")) from \(intent.source)\(intent.principal.map { " \(clean($0))" } ?? ""))"
         if let verbs = trigger.verbs, !verbs.contains(intent.verb ?? "") {
             return .missed("\(label): verb is not \(verbs.joined(separator: "/"))", relevant: false)
         }
