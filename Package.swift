@@ -49,6 +49,7 @@ let package = Package(
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // SQLite store: migrations (from migrations/), records, queries.
@@ -56,6 +57,7 @@ let package = Package(
             name: "NetGPTStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,6 +90,8 @@ let package = Package(
             name: "netgptd",
             dependencies: [
                 "NetGPTCore",
+                "NetGPTSystemd",
+                "NetGPTPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,7 +112,6 @@ let package = Package(
                 "NetGPTSystemd",
                 "NetGPTStore",
                 "NetGPTPolicy",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),

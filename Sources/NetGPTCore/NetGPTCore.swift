@@ -1,2 +1,0 @@
-/// The NetGPT daemon's namespace (placeholder until the foundation lands).
-public enum NetGPTCore {}

@@ -1,2 +1,0 @@
-/// The SQLite store's namespace (placeholder until the foundation lands).
-public enum NetGPTStore {}

@@ -1,2 +1,0 @@
-import NetGPTCore
-print("netgptd: not implemented yet")

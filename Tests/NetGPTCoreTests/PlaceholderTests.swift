@@ -1,4 +1,0 @@
-import Testing
-@testable import NetGPTCore
-
-@Test func moduleLinks() { #expect(Bool(true)) }
