@@ -24,13 +24,12 @@ public enum PolicyBenchmark {
         }
     }
 
-    /// `migrate` prepares the schema of a fresh database (the CLI passes the store's migrator).
+    /// `open` creates a database with the schema at a path (the CLI passes the store).
     public static func run(rules: Int, predictions: Int, steps: Int = 10, directory: String,
-                           migrate: (any DatabaseWriter) throws -> Void) async throws -> Result {
+                           open: (String) throws -> any DatabaseWriter) async throws -> Result {
         let path = (directory as NSString).appendingPathComponent("bench-policy-\(UUID().uuidString).db")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let writer = try DatabasePool(path: path)
-        try migrate(writer)
+        let writer = try open(path)
         let metrics = ["prb_utilization_pct", "load_pct", "latency_ms", "throughput_mbps", "connections",
                        "packet_loss_pct", "jitter_ms", "availability_pct", "bandwidth_mbps", "cpu_pct"]
         let seriesCount = max(1, predictions / steps)

@@ -15,7 +15,7 @@ struct BenchPolicyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let result = try await PolicyBenchmark.run(rules: rules, predictions: predictions, steps: steps, directory: directory,
-                                                   migrate: PolicyDatabase.migrateFromCheckout)
+                                                   open: PolicyDatabase.create)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))

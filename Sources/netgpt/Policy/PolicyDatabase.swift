@@ -1,29 +1,32 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Logging
+import NetGPTPolicy
+import NetGPTStore
 
 /// Opens the daemon's SQLite file for the policy and actions verbs.
 enum PolicyDatabase {
-    /// The default path, as `netgptd` uses it in a checkout.
-    static let defaultPath = "var/netgpt.db"
+    /// The default path, as `netgptd` uses it in a checkout (state under ./var).
+    static let defaultPath = "var/netgpt.sqlite"
 
-    static func open(_ path: String) throws -> DatabasePool {
+    static var quiet: Logger {
+        var logger = Logger(label: "netgpt")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// The store of an existing database (pending migrations are applied, as netgptd would).
+    static func open(_ path: String) throws -> any DatabaseWriter {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no database at \(path); start netgptd first or pass --db FILE")
         }
-        return try DatabasePool(path: path)
+        return try Store(path: path, logger: quiet).writer
     }
 
-    /// Applies migrations/*.sql from a checkout to a fresh database (benchmarks).
-    static func migrateFromCheckout(_ writer: any DatabaseWriter) throws {
-        let candidates = ["migrations", (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/../../migrations"]
-        guard let dir = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/0001_initial.sql") }) else {
-            throw ValidationError("cannot find migrations/; run from the checkout")
-        }
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".sql") }.sorted()
-        try writer.write { db in
-            for file in files { try db.execute(sql: try String(contentsOfFile: dir + "/" + file, encoding: .utf8)) }
-        }
+    /// A fresh database with the embedded schema (benchmarks).
+    static func create(_ path: String) throws -> any DatabaseWriter {
+        try Store(path: path, logger: quiet).writer
     }
 }
 
@@ -32,14 +35,11 @@ struct TimeArgument: ExpressibleByArgument {
     let milliseconds: Int64
     init?(argument: String) {
         if let ms = Int64(argument) { milliseconds = ms; return }
-        if let age = PolicyDurationParser.milliseconds(argument) {
-            milliseconds = Int64(Date().timeIntervalSince1970 * 1000) - age
+        if let age = PolicyDuration.milliseconds(argument) {
+            milliseconds = Timestamp.now() - age
             return
         }
         guard let date = ISO8601DateFormatter().date(from: argument) else { return nil }
         milliseconds = Int64(date.timeIntervalSince1970 * 1000)
     }
 }
-
-import NetGPTPolicy
-typealias PolicyDurationParser = PolicyDuration

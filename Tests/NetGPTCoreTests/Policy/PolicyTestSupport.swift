@@ -1,37 +1,41 @@
 import Foundation
 import GRDB
 import Logging
+import NetGPTStore
 @testable import NetGPTPolicy
 
-/// A fresh SQLite file (WAL) with the project's migrations applied, removed afterwards.
+/// A fresh SQLite file opened by the real store (WAL, embedded migrations), removed afterwards.
 final class PolicyTestDatabase: @unchecked Sendable {
     let directory: String
     let path: String
-    let writer: DatabasePool
+    let store: Store?
 
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    private let attached: (any DatabaseWriter)?
+    var writer: any DatabaseWriter { attached ?? store!.writer }
 
     init() throws {
         directory = NSTemporaryDirectory() + "netgpt-policy-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        path = directory + "/netgpt.db"
-        writer = try DatabasePool(path: path)
-        try Self.migrate(writer)
+        path = directory + "/netgpt.sqlite"
+        store = try Store(path: path, logger: quietLogger)
+        attached = nil
     }
 
-    /// Applies migrations/NNNN_*.sql in order.
-    static func migrate(_ writer: any DatabaseWriter) throws {
-        let dir = packageRoot + "/migrations"
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".sql") }.sorted()
-        try writer.write { db in
-            for file in files { try db.execute(sql: try String(contentsOfFile: dir + "/" + file, encoding: .utf8)) }
-        }
+    /// The insert helpers over another process's database (nothing is removed afterwards).
+    private init(attaching writer: any DatabaseWriter) {
+        directory = ""
+        path = ""
+        store = nil
+        attached = writer
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
+    static func attach(_ writer: any DatabaseWriter) throws -> PolicyTestDatabase { PolicyTestDatabase(attaching: writer) }
+
+    deinit {
+        guard let store else { return }
+        try? store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     /// Inserts a series and one forecast run; returns the prediction ids by step.
     @discardableResult
@@ -100,15 +104,8 @@ let testTopology = """
         slice: [embb, urllc]
     """
 
-/// A logger that drops everything (tests assert on the database, not on log lines).
-let quietLogger: Logger = {
-    var logger = Logger(label: "test.policy", factory: { _ in SwiftLogNoOpLogHandler() })
-    logger.logLevel = .critical
-    return logger
-}()
-
-/// A scratch directory with a script that appends its argv (one element per line, NUL-separated
-/// records) to a file, so tests can see exactly what a program received.
+/// A scratch directory with a script that records its argv (one file per run, so concurrent runs
+/// never interleave), so tests can see exactly what a program received.
 final class ArgvRecorder: @unchecked Sendable {
     let directory: String
     let script: String
@@ -116,15 +113,15 @@ final class ArgvRecorder: @unchecked Sendable {
 
     init(exitStatus: Int = 0, sleepSeconds: Double = 0, extra: String = "") throws {
         directory = NSTemporaryDirectory() + "netgpt-exec-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        log = directory + "/runs"
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)
         script = directory + "/record-argv"
-        log = directory + "/argv.log"
         let body = """
             #!/bin/sh
-            # Records argv: each element on its own line, then a line "--end--".
-            for a in "$@"; do printf '%s\\n' "$a" >> '\(log)'; done
-            printf -- '--end--\\n' >> '\(log)'
-            printf 'env PATH=%s HOME=%s SECRET=%s ACTION=%s\\n' "$PATH" "${HOME:-unset}" "${NETGPT_TEST_SECRET:-unset}" "$NETGPT_ACTION_ID" >> '\(log).env'
+            # Records argv: each element on its own line, in runs/<ns>-<pid>.
+            f='\(log)'/$(date +%s%N)-$$
+            printf '%s\\n' "$@" > "$f.tmp" && mv "$f.tmp" "$f"
+            printf 'env PATH=%s HOME=%s SECRET=%s ACTION=%s\\n' "$PATH" "${HOME:-unset}" "${NETGPT_TEST_SECRET:-unset}" "$NETGPT_ACTION_ID" >> '\(directory)/env.log'
             \(extra)
             \(sleepSeconds > 0 ? "sleep \(sleepSeconds)" : "")
             echo "recorded $# arguments"
@@ -134,19 +131,17 @@ final class ArgvRecorder: @unchecked Sendable {
         chmod(script, 0o755)
     }
 
-    /// The argv of each run (without argv[0]).
+    /// The argv of each run (without argv[0]), oldest first.
     func runs() -> [[String]] {
-        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
-        var runs: [[String]] = []
-        var current: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line == "--end--" { runs.append(current); current = [] } else { current.append(line) }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []).filter { !$0.hasSuffix(".tmp") }.sorted()
+        return files.map { name in
+            let text = (try? String(contentsOfFile: log + "/" + name, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         }
-        return runs
     }
 
     var environmentLines: [String] {
-        ((try? String(contentsOfFile: log + ".env", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: directory + "/env.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
