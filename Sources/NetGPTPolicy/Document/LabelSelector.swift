@@ -75,6 +75,33 @@ public struct LabelSelector: Sendable {
     public func matches(_ labels: [String: String]) -> Bool {
         matchers.allSatisfy { $0.matches(labels[$0.label] ?? "") }
     }
+
+    /// The same, remembering regular-expression results in `cache` (one evaluation shares it
+    /// across rules: many rules use the same patterns on the same label values).
+    func matches(_ labels: [String: String], cache: inout [RegexCacheKey: Bool]) -> Bool {
+        for matcher in matchers {
+            let value = labels[matcher.label] ?? ""
+            switch matcher.kind {
+            case .equal: if value != matcher.value { return false }
+            case .notEqual: if value == matcher.value { return false }
+            case .regex, .notRegex:
+                let key = RegexCacheKey(pattern: matcher.value, value: value)
+                let hit: Bool
+                if let cached = cache[key] { hit = cached } else {
+                    hit = matcher.matches(value) == (matcher.kind == .regex)
+                    cache[key] = hit
+                }
+                if hit != (matcher.kind == .regex) { return false }
+            }
+        }
+        return true
+    }
+}
+
+/// A regular expression and a label value, for ``LabelSelector/matches(_:cache:)``.
+struct RegexCacheKey: Hashable {
+    let pattern: String
+    let value: String
 }
 
 /// A selector that does not parse.

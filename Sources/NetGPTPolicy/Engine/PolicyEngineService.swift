@@ -32,6 +32,11 @@ public struct PolicyEngineService: Service {
 
     public func run() async throws {
         try await engine.recoverInterrupted()
+        let set = engine.policies
+        engine.logger.info("policy engine running: \(set.ruleCount) rules from \(set.documents.count) policies", metadata: [
+            "event": "policy_engine", "policy_digest": "\(set.digest)", "rules": "\(set.ruleCount)",
+            "interval": "\(engine.configuration.interval)",
+        ])
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {

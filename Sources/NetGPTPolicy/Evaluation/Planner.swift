@@ -35,6 +35,7 @@ struct Planner {
 
         var candidates: [Candidate] = []
         var order = 0
+        var regexCache: [RegexCacheKey: Bool] = [:]
         for document in set.documents {
             for rule in document.rules {
                 guard let action = document.actions[rule.action] else { continue }
@@ -44,7 +45,7 @@ struct Planner {
                 case let .prediction(trigger):
                     for run in forecasts[trigger.selector.metric] ?? [] {
                         guard trigger.model == nil || trigger.model == run.model, run.madeAt >= now - trigger.maxAge,
-                              trigger.selector.matches(run.labels) else { continue }
+                              trigger.selector.matches(run.labels, cache: &regexCache) else { continue }
                         explanation.considered += 1
                         switch PredictionMatcher.evaluate(trigger, run: run, policy: document.name, rule: rule.name) {
                         case let .fired(match):
