@@ -11,6 +11,8 @@ struct NetgptCommand: AsyncParsableCommand {
             DBCommand.self, ImportCommand.self, StatusCommand.self,
             // Edge LLM (issue 4)
             ModelCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
+            // Policies and actions (issue 3)
+            PolicyCommand.self, ActionsCommand.self,
             // Benchmarks: `bench ingest` (issue 2), `bench llm` (issue 4)
             BenchCommand.self,
         ]
@@ -22,6 +24,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ingest or LLM speed and print JSON figures.",
-        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self, BenchPolicyCommand.self]
     )
 }

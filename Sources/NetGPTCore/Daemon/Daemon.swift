@@ -88,7 +88,12 @@ public struct Daemon: Sendable {
         }
         let notifier = self.notifier
         let logger = self.logger
-        let reloader = Reloader(source: source, state: state, notifier: notifier, logger: logger)
+        // Policy engine (issue 3): evaluates rules against predictions and intents; reloads swap its set.
+        let policyEngine = PolicyEngineService(
+            writer: store.writer, policies: policies,
+            configuration: PolicyEngineConfiguration(environment: ProcessInfo.processInfo.environment), logger: logger)
+        let reloader = Reloader(source: source, state: state, notifier: notifier, logger: logger,
+                                onPolicies: { policyEngine.replace($0) })
         let application = APIServer.application(api, listen: configuration.http.listen, logger: logger) { address in
             state.boundAddress = address
             state.phase = .ready
@@ -109,6 +114,7 @@ public struct Daemon: Sendable {
             .init(service: retention),
             .init(service: collector),
             .init(service: IngestSummaryService(statistics: ingestor.statistics, state: state, logger: logger)),
+            .init(service: policyEngine),
             .init(service: application),
             // Last, so it is the first to hear of shutdown: STOPPING=1 and refuse new writes while HTTP drains.
             .init(service: StopAnnouncer(state: state, queue: ingestor.queue, notifier: notifier, logger: logger)),
