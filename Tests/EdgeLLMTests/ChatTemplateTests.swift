@@ -16,6 +16,12 @@ import Testing
         #expect(text == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nWhat is network latency?<|im_end|>\n<|im_start|>assistant\n")
     }
 
+    @Test func escapedNewlinesInTheTemplateSourceAreUnderstood() throws {
+        let qwen = #"{%- if messages[0]['role'] != 'system' %}{{- '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{%- endif %}{%- for message in messages %}{{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}{%- endfor %}"#
+        let t = try #require(ChatTemplate(recognizing: qwen))
+        #expect(t.defaultSystemMessage == "You are a helpful assistant.")
+    }
+
     @Test func aGivenSystemMessageReplacesTheDefault() throws {
         let t = try #require(ChatTemplate(recognizing: Self.smolLM2))
         let text = t.render([ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "Hi")], addGenerationPrompt: false)

@@ -16,7 +16,7 @@ import Testing
     }()
 
     static var intentSchema: String? {
-        let url = TestPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/intent.v1.schema.json")
+        let url = TestPaths.shared.appendingPathComponent("schemas/intent.v1.schema.json")
         return try? String(contentsOf: url, encoding: .utf8)
     }
 
@@ -25,7 +25,7 @@ import Testing
         "optional-first": #"{"type":"object","properties":{"a":{"enum":["x","y\"z",3,null,true]},"b":{"const":{"k":[1,2]}},"c":{"type":"integer","exclusiveMinimum":-3,"maximum":4}}}"#,
         "arrays": #"{"type":"array","minItems":2,"maxItems":4,"items":{"type":"object","required":["v"],"properties":{"v":{"type":"number","minimum":0.25,"maximum":0.75},"tags":{"type":"array","maxItems":2,"items":{"type":"string","pattern":"^[a-z]{1,3}$"}}}}}"#,
         "pattern-escapes": #"{"type":"object","required":["q"],"properties":{"q":{"type":"string","pattern":"^a[\"\\\\\n]b+$"},"t":{"type":"string","format":"date-time"},"ip":{"type":"string","format":"ipv4"}}}"#,
-        "refs-anyof": #"{"$defs":{"pt":{"type":"object","required":["x","y"],"properties":{"x":{"type":"integer"},"y":{"type":"integer"}}}},"type":"object","required":["p","q"],"properties":{"p":{"$ref":"#/$defs/pt"},"q":{"anyOf":[{"$ref":"#/$defs/pt"},{"type":"string","minLength":2,"maxLength":3},{"type":"null"}]}}}"#,
+        "refs-anyof": ##"{"$defs":{"pt":{"type":"object","required":["x","y"],"properties":{"x":{"type":"integer"},"y":{"type":"integer"}}}},"type":"object","required":["p","q"],"properties":{"p":{"$ref":"#/$defs/pt"},"q":{"anyOf":[{"$ref":"#/$defs/pt"},{"type":"string","minLength":2,"maxLength":3},{"type":"null"}]}}}"##,
         "any-value": #"{"type":"object","required":["free"],"properties":{"free":{},"list":{"type":"array"}}}"#,
     ]
 
@@ -142,7 +142,7 @@ import Testing
 
     @Test(arguments: [
         #"{"type":"string","uniqueItems":true}"#, #"{"type":"object","required":["x"]}"#, #"{"type":"frob"}"#,
-        #"{"type":"integer","minimum":5,"maximum":4}"#, #"{"$ref":"#/$defs/missing"}"#, "{not json",
+        ##"{"type":"integer","minimum":5,"maximum":4}"##, ##"{"$ref":"#/$defs/missing"}"##, "{not json",
         #"{"type":"array","items":[{"type":"string"}]}"#, #"{"type":"string","pattern":"(?=x)"}"#,
     ])
     func unsupportedOrContradictorySchemasFailClearly(_ schema: String) {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EdgeLLM
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     static let probabilities: [Float] = [0.5, 0.3, 0.2]
-    static let logits = probabilities.map { Float.log($0) + 3 }
+    static let logits = probabilities.map { Float(log(Double($0))) + 3 }
 
     static func params(temperature: Float = 1, topK: Int = 0, topP: Float = 1, minP: Float = 0, seed: UInt64 = 7) -> SamplingParameters {
         var p = SamplingParameters()

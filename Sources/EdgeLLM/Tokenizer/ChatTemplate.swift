@@ -98,17 +98,19 @@ public struct ChatTemplate: Sendable, Equatable {
     /// The literal `'<|im_start|>system\n…<|im_end|>\n'` a ChatML template emits when the first
     /// message is not a system message, unescaped.
     static func defaultChatMLSystem(in template: String) -> String? {
-        let marker = "<|im_start|>system\\n"
-        for quote in ["'", "\""] {
-            var search = template[...]
-            while let start = search.range(of: quote + marker) {
-                let bodyStart = start.upperBound
-                guard let end = search[bodyStart...].range(of: "<|im_end|>") else { break }
-                let body = String(search[bodyStart..<end.lowerBound])
-                if !body.contains(quote) && !body.contains("{{") && !body.contains("{%") && !body.contains("+") {
-                    return unescapeJinja(body)
+        // The template's newlines may be real characters or Jinja escapes (`\n`).
+        for newline in ["\n", "\\n"] {
+            for quote in ["'", "\""] {
+                var search = template[...]
+                while let start = search.range(of: quote + "<|im_start|>system" + newline) {
+                    let bodyStart = start.upperBound
+                    guard let end = search[bodyStart...].range(of: "<|im_end|>") else { break }
+                    let body = String(search[bodyStart..<end.lowerBound])
+                    if !body.contains(quote) && !body.contains("{{") && !body.contains("{%") && !body.contains("+") {
+                        return unescapeJinja(body)
+                    }
+                    search = search[end.upperBound...]
                 }
-                search = search[end.upperBound...]
             }
         }
         return nil
