@@ -29,12 +29,18 @@ import Testing
         "any-value": #"{"type":"object","required":["free"],"properties":{"free":{},"list":{"type":"array"}}}"#,
     ]
 
-    /// Random logits (uniform), or adversarial ones that favour JSON punctuation, quotes, escapes and digits.
-    static func logits(_ tokenizer: Tokenizer, _ g: inout SeededGenerator, adversarial: Bool) -> [Float] {
+    /// Tokens containing JSON punctuation, quotes, escapes or digits: adversarial logits favour them.
+    static func hotTokens(_ tokenizer: Tokenizer) -> [Bool] {
         let hot = Set("\"\\{}[],:.-e0123456789 \nu".utf8)
-        return (0..<Int32(tokenizer.vocabularySize)).map { id in
+        return (0..<Int32(tokenizer.vocabularySize)).map { tokenizer.tokenBytes($0).contains(where: hot.contains) }
+    }
+
+    /// Random logits (uniform), or adversarial ones that favour the hot tokens.
+    static func logits(_ tokenizer: Tokenizer, _ g: inout SeededGenerator, adversarial: Bool, hot: [Bool]? = nil) -> [Float] {
+        let hot = adversarial ? (hot ?? hotTokens(tokenizer)) : []
+        return (0..<tokenizer.vocabularySize).map { id in
             var l = Float(g.nextUnitDouble() * 10)
-            if adversarial && tokenizer.tokenBytes(id).contains(where: hot.contains) { l += Float(g.nextUnitDouble() * 12) }
+            if adversarial && hot[id] { l += Float(g.nextUnitDouble() * 12) }
             return l
         }
     }
@@ -45,9 +51,10 @@ import Testing
                                           budget: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
         var g = SeededGenerator(seed: seed)
         var out: [UInt8] = []
+        let hot = adversarial ? hotTokens(tokenizer) : []
         for step in 0..<(budget + 400) {
             if constraint.mustStop { break }
-            var l = logits(tokenizer, &g, adversarial: adversarial)
+            var l = logits(tokenizer, &g, adversarial: adversarial, hot: hot)
             l.withUnsafeMutableBufferPointer { buffer in
                 if step < budget { constraint.mask(logits: buffer) } else { constraint.maskTowardsCompletion(logits: buffer) }
             }
@@ -181,5 +188,24 @@ import Testing
         }
         // The shortest completion is `", "port":0, …}`: well under 100 bytes, so under 100 tokens.
         #expect(steps < 100 && c.canStop, "\(String(decoding: out, as: UTF8.self))")
+    }
+}
+
+/// The same guarantees on the real model's 49 152-token vocabulary (when the model is present).
+@Suite(.enabled(if: TestPaths.realModelPresent)) struct RealVocabularyConstraintTests {
+    @Test func intentSchemaOnTheRealVocabulary() throws {
+        guard let schema = ConstrainedDecodingTests.intentSchema else { return }
+        try ConstrainedDecodingTests.checkSchema("intent/real", schema, tokenizer: RealTokenizerTests.tokenizer, runs: 4, budget: 40)
+    }
+
+    @Test func numberSequenceOnTheRealVocabulary() throws {
+        let tokenizer = RealTokenizerTests.tokenizer
+        let reference = try NSRegularExpression(pattern: "^(?:" + ConstrainedDecodingTests.numberSequence + ")$")
+        for run in 0..<3 {
+            var constraint = try RegexConstraint(pattern: ConstrainedDecodingTests.numberSequence, tokenizer: tokenizer)
+            let out = try ConstrainedDecodingTests.drive(&constraint, tokenizer, seed: UInt64(run), adversarial: run == 1, budget: 60)
+            let text = String(decoding: out, as: UTF8.self)
+            #expect(reference.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil, "\(text)")
+        }
     }
 }

@@ -28,22 +28,19 @@ struct GrammarConstraintState: Sendable {
     /// Keeps only tokens that bring the output strictly closer to a complete document (fewest bytes
     /// left), so a generation running out of budget can still finish validly.
     func maskTowardsCompletion(_ logits: UnsafeMutableBufferPointer<Float>) {
-        mask(logits)
-        guard !ended else { return }
+        guard !ended else { return mask(logits) }
         let dfa = grammar.dfa
-        let here = dfa.distanceToAccept[Int(state)]
-        if here == 0 {
-            // Complete: end now.
-            for i in 0..<logits.count where !grammar.isEnd(Int32(i)) { logits[i] = -.infinity }
-            return
+        let keep: [Int32]
+        if dfa.accepting[Int(state)] {
+            keep = grammar.trie.endOfGeneration  // complete: end now
+        } else {
+            keep = grammar.completionTokens(for: state)
         }
-        var best = Int32.max
-        var distances = [Int32](repeating: Int32.max, count: logits.count)
-        for i in 0..<logits.count where logits[i] > -.infinity {
-            let s = dfa.run(state, tokenizer.tokenBytes(Int32(i)))
-            if s >= 0 { distances[i] = dfa.distanceToAccept[Int(s)]; best = min(best, distances[i]) }
-        }
-        for i in 0..<logits.count where distances[i] > best || distances[i] >= here { logits[i] = -.infinity }
+        guard !keep.isEmpty else { return mask(logits) }
+        var saved = [Float](repeating: 0, count: keep.count)
+        for (i, t) in keep.enumerated() where Int(t) < logits.count { saved[i] = logits[Int(t)] }
+        logits.update(repeating: -.infinity)
+        for (i, t) in keep.enumerated() where Int(t) < logits.count { logits[Int(t)] = saved[i] }
     }
 
     mutating func accept(_ token: Int32) throws {
@@ -59,7 +56,7 @@ struct GrammarConstraintState: Sendable {
         }
         let attributes = tokenizer.attributes(of: token)
         let bytes = tokenizer.tokenBytes(token)
-        guard attributes.isDisjoint(with: [.control, .unknown, .unused]), !bytes.isEmpty else {
+        guard !attributes.intersects(.nonText), !bytes.isEmpty else {
             throw GrammarError(code: .tokenRejected, message: "token \(token) (\(tokenizer.tokenText(token) ?? "?")) is not text the grammar can accept")
         }
         let next = grammar.dfa.run(state, bytes)

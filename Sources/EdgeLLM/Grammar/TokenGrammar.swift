@@ -8,6 +8,7 @@ public final class TokenGrammar: @unchecked Sendable {
     let trie: TokenTrie
     private let lock = NSLock()
     private var cache: [Int32: StateTokens] = [:]
+    private var completionCache: [Int32: [Int32]] = [:]
     /// Tokens (non end-of-generation) that a state rejects are stored instead of allowed ones when fewer.
     enum StateTokens {
         case allowed([Int32])
@@ -67,6 +68,14 @@ public final class TokenGrammar: @unchecked Sendable {
         }
         lock.withLock { cache[state] = entry }
         return entry
+    }
+
+    /// The allowed tokens that move closest to a complete output from `state` (cached).
+    func completionTokens(for state: Int32) -> [Int32] {
+        if let hit = lock.withLock({ completionCache[state] }) { return hit }
+        let tokens = trie.completionTokens(in: dfa, from: state)
+        lock.withLock { completionCache[state] = tokens }
+        return tokens
     }
 
     /// Sets the logits of tokens not allowed in `state` to −∞ (EOG tokens stay allowed when `allowEnd`).

@@ -16,41 +16,49 @@ struct TokenTrie: Sendable {
     init(tokenizer: Tokenizer) {
         vocabularySize = tokenizer.vocabularySize
         endOfGeneration = tokenizer.endOfGenerationTokens
-        // Sort token byte strings; build the trie in depth-first order from the sorted list.
-        var entries: [(bytes: [UInt8], id: Int32)] = []
-        entries.reserveCapacity(vocabularySize)
+        // Build with first-child / next-sibling links, then flatten into arrays of edges.
+        var firstChild: [Int32] = [-1], nextSibling: [Int32] = [-1], label: [UInt8] = [0]
+        var tokenHead: [Int32] = [-1]  // first token ending at the node (linked through tokenNext)
+        var tokenNext = [Int32](repeating: -1, count: vocabularySize)
         for id in 0..<Int32(vocabularySize) {
             let a = tokenizer.attributes(of: id)
-            guard a.isDisjoint(with: [.control, .unknown, .unused]) else { continue }
+            guard !a.intersects(.nonText) else { continue }
             let bytes = tokenizer.tokenBytes(id)
-            if !bytes.isEmpty { entries.append((bytes, id)) }
-        }
-        entries.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) || ($0.bytes == $1.bytes && $0.id < $1.id) }
-
-        // Nodes as (children map) built with explicit arrays.
-        var children: [[(UInt8, Int32)]] = [[]]
-        var nodeTokens: [[Int32]] = [[]]
-        for (bytes, id) in entries {
-            var node = 0
+            guard !bytes.isEmpty else { continue }
+            var node: Int32 = 0
             for b in bytes {
-                if let last = children[node].last, last.0 == b {
-                    node = Int(last.1)  // sorted input: a matching child is always the last one
-                } else {
-                    children.append([])
-                    nodeTokens.append([])
-                    let child = Int32(children.count - 1)
-                    children[node].append((b, child))
-                    node = Int(child)
+                var child = firstChild[Int(node)]
+                while child >= 0 && label[Int(child)] != b { child = nextSibling[Int(child)] }
+                if child < 0 {
+                    child = Int32(label.count)
+                    label.append(b)
+                    firstChild.append(-1)
+                    nextSibling.append(firstChild[Int(node)])
+                    tokenHead.append(-1)
+                    firstChild[Int(node)] = child
                 }
+                node = child
             }
-            nodeTokens[node].append(id)
+            tokenNext[Int(id)] = tokenHead[Int(node)]
+            tokenHead[Int(node)] = id
         }
         var edgeStart: [Int32] = [0], edgeBytes: [UInt8] = [], edgeTargets: [Int32] = []
         var tokenStart: [Int32] = [0], tokens: [Int32] = []
-        for i in 0..<children.count {
-            for (b, t) in children[i] { edgeBytes.append(b); edgeTargets.append(t) }
+        let nodeCount = label.count
+        edgeStart.reserveCapacity(nodeCount + 1)
+        edgeBytes.reserveCapacity(nodeCount)
+        edgeTargets.reserveCapacity(nodeCount)
+        tokenStart.reserveCapacity(nodeCount + 1)
+        for i in 0..<nodeCount {
+            var child = firstChild[i]
+            while child >= 0 {
+                edgeBytes.append(label[Int(child)])
+                edgeTargets.append(child)
+                child = nextSibling[Int(child)]
+            }
             edgeStart.append(Int32(edgeBytes.count))
-            tokens += nodeTokens[i]
+            var t = tokenHead[i]
+            while t >= 0 { tokens.append(t); t = tokenNext[Int(t)] }
             tokenStart.append(Int32(tokens.count))
         }
         self.edgeStart = edgeStart
@@ -63,19 +71,43 @@ struct TokenTrie: Sendable {
     /// The tokens whose bytes the automaton accepts from `state` (ascending ids).
     func allowedTokens(in dfa: ByteDFA, from state: Int32) -> [Int32] {
         var result: [Int32] = []
-        var stack: [(node: Int32, state: Int32)] = [(0, state)]
-        while let (node, s) = stack.popLast() {
-            let base = Int(s) * dfa.classCount
-            for e in Int(edgeStart[Int(node)])..<Int(edgeStart[Int(node) + 1]) {
-                let t = dfa.transitions[base + Int(dfa.byteClass[Int(edgeBytes[e])])]
-                guard t >= 0 else { continue }
-                let child = edgeTargets[e]
-                let ts = Int(tokenStart[Int(child)]), te = Int(tokenStart[Int(child) + 1])
-                if ts < te { result += tokens[ts..<te] }
-                if edgeStart[Int(child)] < edgeStart[Int(child) + 1] { stack.append((child, t)) }
-            }
+        walk(dfa, from: state) { tokens, _ in result += tokens }
+        result.sort()
+        return result
+    }
+
+    /// The allowed tokens that bring the automaton closest to acceptance (fewest bytes left), when
+    /// that is closer than `state` itself; ascending ids.
+    func completionTokens(in dfa: ByteDFA, from state: Int32) -> [Int32] {
+        let here = dfa.distanceToAccept[Int(state)]
+        var best = here
+        var result: [Int32] = []
+        walk(dfa, from: state) { tokens, end in
+            let d = dfa.distanceToAccept[Int(end)]
+            if d < best { best = d; result = Array(tokens) } else if d == best && d < here { result += tokens }
         }
         result.sort()
         return result
+    }
+
+    /// Calls `visit` with the tokens ending at each trie node the automaton can reach from `state`,
+    /// and the automaton state after them.
+    private func walk(_ dfa: ByteDFA, from state: Int32, _ visit: (ArraySlice<Int32>, Int32) -> Void) {
+        var stack: [(node: Int32, state: Int32)] = [(0, state)]
+        dfa.transitions.withUnsafeBufferPointer { table in
+            dfa.byteClass.withUnsafeBufferPointer { byteClass in
+                while let (node, s) = stack.popLast() {
+                    let base = Int(s) * dfa.classCount
+                    for e in Int(edgeStart[Int(node)])..<Int(edgeStart[Int(node) + 1]) {
+                        let t = table[base + Int(byteClass[Int(edgeBytes[e])])]
+                        guard t >= 0 else { continue }
+                        let child = edgeTargets[e]
+                        let ts = Int(tokenStart[Int(child)]), te = Int(tokenStart[Int(child) + 1])
+                        if ts < te { visit(tokens[ts..<te], t) }
+                        if edgeStart[Int(child)] < edgeStart[Int(child) + 1] { stack.append((child, t)) }
+                    }
+                }
+            }
+        }
     }
 }

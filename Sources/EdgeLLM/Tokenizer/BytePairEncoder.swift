@@ -7,7 +7,7 @@ struct BytePairEncoder: Sendable {
     /// The symbol id of each byte's one-character string.
     private let byteSymbol: [Int32]
     /// (left << 32 | right) → (rank << 32 | merged symbol).
-    private let merges: [UInt64: UInt64]
+    private let merges: PairTable
     /// Byte-level text of each synthetic symbol (index = id − vocabularySize).
     private let syntheticText: [[UInt8]]
     /// The token of each one-character ASCII string (−1 if none), for llama.cpp's fallback.
@@ -37,7 +37,7 @@ struct BytePairEncoder: Sendable {
             return id
         }
         byteSymbol = (0..<256).map { symbol(ByteLevelEncoding.utf8ForByte[$0]) }
-        var table: [UInt64: UInt64] = [:]
+        var table: [(key: UInt64, value: UInt64)] = []
         table.reserveCapacity(mergeList.count)
         for (rank, merge) in mergeList.enumerated() {
             let bytes = Array(merge.utf8)
@@ -45,10 +45,9 @@ struct BytePairEncoder: Sendable {
             guard bytes.count > 1, let space = bytes[1...].firstIndex(of: 0x20) else { continue }
             let left = Array(bytes[..<space]), right = Array(bytes[(space + 1)...])
             let l = symbol(left), r = symbol(right), m = symbol(left + right)
-            let key = UInt64(UInt32(l)) << 32 | UInt64(UInt32(r))
-            if table[key] == nil { table[key] = UInt64(rank) << 32 | UInt64(UInt32(m)) }
+            table.append((PairTable.key(l, r), UInt64(rank) << 32 | UInt64(UInt32(m))))
         }
-        merges = table
+        merges = PairTable(table)
         self.syntheticText = syntheticText
         asciiToken = (0..<128).map { tokenToID[ByteString([UInt8($0)])] ?? -1 }
         var words: [ByteString: Int32] = [:]
@@ -83,17 +82,20 @@ struct BytePairEncoder: Sendable {
         }
         let n = word.count
         scratch.reset(count: n)
-        for (i, byte) in word.enumerated() {
+        var i = 0
+        for byte in word {
+            scratch.alive[i] = true
             scratch.ids[i] = byteSymbol[Int(byte)]
             scratch.next[i] = i + 1 < n ? Int32(i + 1) : -1
             scratch.prev[i] = Int32(i - 1)
+            i += 1
         }
         for i in 1..<max(n, 1) { addPair(left: i - 1, scratch: &scratch) }
         while let (key, expected) = scratch.heap.popMin() {
             let left = Int(UInt32(truncatingIfNeeded: key))
             let right = Int(scratch.next[left])
             guard scratch.alive[left], right >= 0,
-                  UInt64(UInt32(scratch.ids[left])) << 32 | UInt64(UInt32(scratch.ids[right])) == expected,
+                  PairTable.key(scratch.ids[left], scratch.ids[right]) == expected,
                   let merged = merges[expected] else { continue }
             scratch.ids[left] = Int32(truncatingIfNeeded: merged)
             scratch.alive[right] = false
@@ -103,7 +105,7 @@ struct BytePairEncoder: Sendable {
             if scratch.prev[left] >= 0 { addPair(left: Int(scratch.prev[left]), scratch: &scratch) }
             if after >= 0 { addPair(left: left, scratch: &scratch) }
         }
-        var i = 0
+        i = 0
         while i >= 0 && i < n {
             let id = scratch.ids[i]
             if id < vocabularySize {
@@ -123,7 +125,7 @@ struct BytePairEncoder: Sendable {
     private func addPair(left: Int, scratch: inout MergeScratch) {
         let right = Int(scratch.next[left])
         guard right >= 0 else { return }
-        let pair = UInt64(UInt32(scratch.ids[left])) << 32 | UInt64(UInt32(scratch.ids[right]))
+        let pair = PairTable.key(scratch.ids[left], scratch.ids[right])
         guard let merged = merges[pair] else { return }
         let rank = merged >> 32
         scratch.heap.push(key: rank << 32 | UInt64(left), value: pair)
@@ -138,13 +140,15 @@ struct MergeScratch {
     var alive: [Bool] = []
     var heap = MinHeap()
 
+    /// Makes room for `count` symbols (the caller initialises them).
     mutating func reset(count: Int) {
         if ids.count < count {
-            ids = [Int32](repeating: 0, count: count)
+            let capacity = max(count, 2 * ids.count, 64)
+            ids = [Int32](repeating: 0, count: capacity)
             next = ids
             prev = ids
+            alive = [Bool](repeating: true, count: capacity)
         }
-        alive = [Bool](repeating: true, count: count)
         heap.removeAll()
     }
 }

@@ -47,24 +47,27 @@ struct PreTokenizer: Sendable, Equatable {
     /// Splits the code points into pieces; returns the length (in code points) of each piece.
     func split(_ codepoints: [UInt32]) -> [Int] {
         var pieces = codepoints.isEmpty ? [] : [codepoints.count]
+        let classes = CodepointClass.table(for: codepoints)
         codepoints.withUnsafeBufferPointer { cps in
+            classes.withUnsafeBufferPointer { flags in
             for stage in stages {
                 var next: [Int] = []
                 next.reserveCapacity(pieces.count * 2 + 8)
                 var start = 0
                 for length in pieces {
-                    let scanner = PieceScanner(cps: cps, start: start, end: start + length)
+                    let scanner = PieceScanner(cps: cps, flags: flags, start: start, end: start + length)
                     switch stage {
                     case .gpt2: scanner.gpt2(into: &next)
                     case .llama3(let maxDigits): scanner.llama3(maxDigits: maxDigits, into: &next)
-                    case .eachNumber: scanner.runs(into: &next, single: true, PieceScanner.isNumberCodepoint)
-                    case .numberRuns: scanner.runs(into: &next, single: false, PieceScanner.isNumberCodepoint)
-                    case .punctuationRuns: scanner.runs(into: &next, single: false, PieceScanner.isPunctuationRunCodepoint)
+                    case .eachNumber: scanner.runs(into: &next, single: true, scanner.isNumberAt)
+                    case .numberRuns: scanner.runs(into: &next, single: false, scanner.isNumberAt)
+                    case .punctuationRuns: scanner.runs(into: &next, single: false) { PieceScanner.isPunctuationRunCodepoint(cps[$0]) }
                     case .asciiDigitTriples: scanner.asciiDigitTriples(into: &next)
                     }
                     start += length
                 }
                 pieces = next
+            }
             }
         }
         return pieces
@@ -74,21 +77,23 @@ struct PreTokenizer: Sendable, Equatable {
 /// Scans one piece `[start, end)`; positions outside it read as "no character".
 private struct PieceScanner {
     let cps: UnsafeBufferPointer<UInt32>
+    /// `CodepointClass` bits of each code point.
+    let flags: UnsafeBufferPointer<UInt8>
     let start: Int
     let end: Int
 
-    private static let apostrophe: UInt32 = 0x27, space: UInt32 = 0x20, cr: UInt32 = 0x0D, lf: UInt32 = 0x0A
+    private static let letter = CodepointClass.letter.rawValue, number = CodepointClass.number.rawValue
+    private static let space = CodepointClass.whitespace.rawValue
+    private static let letterNumberSpace = letter | number | space
+
+    private static let apostrophe: UInt32 = 0x27, blank: UInt32 = 0x20, cr: UInt32 = 0x0D, lf: UInt32 = 0x0A
 
     @inline(__always) private func cpt(_ p: Int) -> UInt32? { p < end ? cps[p] : nil }
-    @inline(__always) private func cls(_ p: Int) -> CodepointClass? { p < end ? CodepointClass.of(cps[p]) : nil }
-    @inline(__always) private func isLetter(_ p: Int) -> Bool { cls(p)?.contains(.letter) ?? false }
-    @inline(__always) private func isNumber(_ p: Int) -> Bool { cls(p)?.contains(.number) ?? false }
-    @inline(__always) private func isSpace(_ p: Int) -> Bool { cls(p)?.contains(.whitespace) ?? false }
+    @inline(__always) private func isLetter(_ p: Int) -> Bool { p < end && flags[p] & Self.letter != 0 }
+    @inline(__always) private func isNumber(_ p: Int) -> Bool { p < end && flags[p] & Self.number != 0 }
+    @inline(__always) private func isSpace(_ p: Int) -> Bool { p < end && flags[p] & Self.space != 0 }
     /// `[^\s\p{L}\p{N}]` (and inside the piece).
-    @inline(__always) private func isOther(_ p: Int) -> Bool {
-        guard let c = cls(p) else { return false }
-        return c.isDisjoint(with: [.letter, .number, .whitespace])
-    }
+    @inline(__always) private func isOther(_ p: Int) -> Bool { p < end && flags[p] & Self.letterNumberSpace == 0 }
     @inline(__always) private static func lower(_ c: UInt32) -> UInt32 { (0x41...0x5A).contains(c) ? c + 32 : c }
 
     /// The length of a contraction (`'s`, `'t`, `'re`, `'ve`, `'m`, `'ll`, `'d`) at `pos`, or 0.
@@ -113,7 +118,7 @@ private struct PieceScanner {
             let c = cps[pos]
             let n = contraction(at: pos, caseInsensitive: false)
             if n > 0 { pos += n; continue }
-            let probe = c == Self.space ? pos + 1 : pos
+            let probe = c == Self.blank ? pos + 1 : pos
             if isLetter(probe) {
                 pos = probe
                 while isLetter(pos) { pos += 1 }
@@ -167,8 +172,8 @@ private struct PieceScanner {
                 continue
             }
             // <space>?[^\s\p{L}\p{N}]+[\r\n]*
-            let probe = c == Self.space ? pos + 1 : pos
-            if cls(probe).map({ $0.isDisjoint(with: [.letter, .number, .whitespace]) }) ?? true {
+            let probe = c == Self.blank ? pos + 1 : pos
+            if probe >= end || flags[probe] & Self.letterNumberSpace == 0 {
                 let begin = pos
                 pos = probe
                 while isOther(pos) { pos += 1 }
@@ -197,16 +202,18 @@ private struct PieceScanner {
         }
     }
 
+    func isNumberAt(_ p: Int) -> Bool { flags[p] & Self.number != 0 }
+
     /// Matches of `[class]+` (or of single class members) become pieces, and so do the gaps between them.
-    func runs(into out: inout [Int], single: Bool, _ member: (UInt32) -> Bool) {
+    func runs(into out: inout [Int], single: Bool, _ member: (Int) -> Bool) {
         var pos = start
         var gapStart = start
         while pos < end {
-            if member(cps[pos]) {
+            if member(pos) {
                 if pos > gapStart { out.append(pos - gapStart) }
                 let begin = pos
                 pos += 1
-                if !single { while pos < end && member(cps[pos]) { pos += 1 } }
+                if !single { while pos < end && member(pos) { pos += 1 } }
                 out.append(pos - begin)
                 gapStart = pos
             } else {
@@ -216,12 +223,10 @@ private struct PieceScanner {
         if end > gapStart { out.append(end - gapStart) }
     }
 
-    static func isNumberCodepoint(_ c: UInt32) -> Bool { CodepointClass.of(c).contains(.number) }
-
     /// `[\p{P}\$\+<=>\^~\|]`: Unicode punctuation plus these ASCII symbols (so not `` ` ``).
     static func isPunctuationRunCodepoint(_ c: UInt32) -> Bool {
         if c < 0x80 { return asciiPunctuationRun[Int(c)] }
-        return CodepointClass.of(c).contains(.punctuation)
+        return CodepointClass.of(c).rawValue & CodepointClass.punctuation.rawValue != 0
     }
 
     private static let asciiPunctuationRun: [Bool] = {

@@ -4,7 +4,7 @@
 /// Follows llama.cpp's `llm_tokenizer_spm`: the caller escapes spaces as `▁` and adds the prefix space.
 struct SentencePieceEncoder: Sendable {
     /// (left symbol << 32 | right symbol) → the token their texts join into.
-    private let pairs: [UInt64: Int32]
+    private let pairs: PairTable
     /// The symbol of a one-code-point string: its token, or a synthetic id when it is only part of tokens.
     private let charSymbol: [UInt32: Int32]
     private let scores: [Float]
@@ -33,7 +33,7 @@ struct SentencePieceEncoder: Sendable {
             }
             return tokenToID[ByteString(String(piece).utf8)]
         }
-        var table: [UInt64: Int32] = [:]
+        var table: [(key: UInt64, value: UInt64)] = []
         for (text, id) in tokenToID {
             let string = String(decoding: text.bytes, as: UTF8.self)
             let scalars = string.unicodeScalars
@@ -43,12 +43,12 @@ struct SentencePieceEncoder: Sendable {
                 let leftText = Substring(string.unicodeScalars[scalars.startIndex..<split]).unicodeScalars
                 let rightText = Substring(string.unicodeScalars[split..<scalars.endIndex]).unicodeScalars
                 if let l = symbol(leftText), let r = symbol(rightText) {
-                    table[UInt64(UInt32(l)) << 32 | UInt64(UInt32(r))] = id
+                    table.append((PairTable.key(l, r), UInt64(UInt32(id))))
                 }
                 split = scalars.index(after: split)
             }
         }
-        pairs = table
+        pairs = PairTable(table)
         charSymbol = chars
         let hex = Array("0123456789ABCDEF".utf8)
         byteToken = (0..<256).map { byte in
@@ -75,8 +75,8 @@ struct SentencePieceEncoder: Sendable {
         func addPair(_ left: Int) {
             let right = Int(next[left])
             guard right >= 0, ids[left] >= 0, ids[right] >= 0 else { return }
-            let pair = UInt64(UInt32(ids[left])) << 32 | UInt64(UInt32(ids[right]))
-            guard let token = pairs[pair], token < vocabularySize else { return }
+            let pair = PairTable.key(ids[left], ids[right])
+            guard let token = pairs[pair].map({ Int32(truncatingIfNeeded: $0) }), token < vocabularySize else { return }
             heap.push(score: scores[Int(token)], left: Int32(left), pair: pair)
         }
         for i in 0..<(n - 1) { addPair(i) }
@@ -84,8 +84,8 @@ struct SentencePieceEncoder: Sendable {
             let left = Int(left32)
             let right = Int(next[left])
             guard alive[left], right >= 0,
-                  UInt64(UInt32(ids[left])) << 32 | UInt64(UInt32(ids[right])) == expected,
-                  let token = pairs[expected] else { continue }
+                  PairTable.key(ids[left], ids[right]) == expected,
+                  let token = pairs[expected].map({ Int32(truncatingIfNeeded: $0) }) else { continue }
             ids[left] = token
             alive[right] = false
             let after = next[right]

@@ -29,13 +29,15 @@ struct SpecialTokenSplitter: Sendable {
                     var start = range.lowerBound
                     var searchFrom = start
                     let needle = special.text
-                    while searchFrom + needle.count <= range.upperBound {
+                    let last = range.upperBound - needle.count
+                    while searchFrom <= last {
                         // Find the first byte, then compare the rest.
-                        guard let hit = (searchFrom...(range.upperBound - needle.count)).first(where: { buffer[$0] == first })
-                        else { break }
-                        var match = true
-                        for k in 1..<needle.count where buffer[hit + k] != needle[k] { match = false; break }
-                        if !match { searchFrom = hit + 1; continue }
+                        var hit = searchFrom
+                        while hit <= last && buffer[hit] != first { hit += 1 }
+                        guard hit <= last else { break }
+                        var k = 1
+                        while k < needle.count && buffer[hit + k] == needle[k] { k += 1 }
+                        if k < needle.count { searchFrom = hit + 1; continue }
                         if hit > start { result.append(.text(start..<hit)) }
                         result.append(.token(special.id))
                         changed = true

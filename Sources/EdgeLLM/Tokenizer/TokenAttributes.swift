@@ -16,6 +16,16 @@ public struct TokenAttributes: OptionSet, Sendable, Hashable {
     /// A SentencePiece byte-fallback token `<0xNN>`.
     public static let byte = TokenAttributes(rawValue: 1 << 5)
 
+    /// Control or unknown: parsed from text only with `parseSpecial`, hidden in plain decoding.
+    public static let hiddenSpecial: TokenAttributes = [.control, .unknown]
+    /// Control, unknown or user-defined: matched as whole tokens in text, shown as their text.
+    public static let special: TokenAttributes = [.control, .unknown, .userDefined]
+    /// Control, unknown or unused: never produced as ordinary text (grammars exclude them).
+    public static let nonText: TokenAttributes = [.control, .unknown, .unused]
+
+    /// Whether any of `other`'s attributes is set (a bit test, cheap in hot loops).
+    @inline(__always) func intersects(_ other: TokenAttributes) -> Bool { rawValue & other.rawValue != 0 }
+
     /// The attributes for a GGUF token type (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte).
     init(ggufTokenType type: Int) {
         switch type {

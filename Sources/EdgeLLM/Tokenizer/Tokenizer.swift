@@ -120,7 +120,7 @@ public struct Tokenizer: Sendable {
     /// The raw bytes of a token; control and unknown tokens are empty unless `renderSpecial`.
     public func pieceBytes(_ id: Int32, renderSpecial: Bool) -> [UInt8] {
         guard id >= 0, Int(id) < vocabulary.count else { return [] }
-        if !renderSpecial && !vocabulary.attributes[Int(id)].isDisjoint(with: [.control, .unknown]) { return [] }
+        if !renderSpecial && vocabulary.attributes[Int(id)].intersects(.hiddenSpecial) { return [] }
         let start = Int(vocabulary.pieceOffsets[Int(id)]), end = Int(vocabulary.pieceOffsets[Int(id) + 1])
         return Array(vocabulary.pieceStorage[start..<end])
     }

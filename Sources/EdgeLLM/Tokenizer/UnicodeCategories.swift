@@ -19,6 +19,14 @@ struct CodepointClass: OptionSet, Sendable {
 
     private static let bmpTable: [UInt8] = (0..<0x10000).map { compute(UInt32($0)).rawValue }
 
+    /// The class bits of every code point, in order (one table lookup each).
+    static func table(for codepoints: [UInt32]) -> [UInt8] {
+        let bmp = bmpTable
+        return bmp.withUnsafeBufferPointer { table in
+            codepoints.map { $0 < 0x10000 ? table[Int($0)] : compute($0).rawValue }
+        }
+    }
+
     private static func compute(_ codepoint: UInt32) -> CodepointClass {
         guard let scalar = Unicode.Scalar(codepoint) else { return [] }
         var result: CodepointClass = []

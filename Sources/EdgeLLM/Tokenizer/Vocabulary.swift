@@ -126,8 +126,8 @@ final class Vocabulary: Sendable {
 
         specialSplitter = SpecialTokenSplitter(specials: (0..<n).compactMap { i in
             let a = attributes[i]
-            guard !a.isDisjoint(with: [.control, .userDefined, .unknown]) else { return nil }
-            return (Int32(i), Array(texts[i].utf8), !a.isDisjoint(with: [.control, .unknown]))
+            guard a.intersects(.special) else { return nil }
+            return (Int32(i), Array(texts[i].utf8), a.intersects(.hiddenSpecial))
         })
 
         // Decoded bytes of every token.
@@ -173,12 +173,12 @@ final class Vocabulary: Sendable {
 
     /// The bytes a token stands for, as llama.cpp's `token_to_piece(special: true)`.
     private static func piece(_ text: String, attributes: TokenAttributes, kind: Kind) -> [UInt8] {
-        if !attributes.isDisjoint(with: [.control, .unknown, .userDefined]) { return Array(text.utf8) }
+        if attributes.intersects(.special) { return Array(text.utf8) }
         switch kind {
         case .bytePairEncoding:
             return ByteLevelEncoding.decode(text) ?? Array(text.utf8)
         case .sentencePiece:
-            if attributes.contains(.byte), let byte = byteFallbackValue(text) { return [byte] }
+            if attributes.intersects(.byte), let byte = byteFallbackValue(text) { return [byte] }
             var out: [UInt8] = []
             for scalar in text.unicodeScalars {
                 if scalar.value == 0x2581 { out.append(0x20) } else { out += Array(String(scalar).utf8) }
