@@ -57,7 +57,7 @@ class Peer:
         self.n = L.llama_vocab_n_tokens(self.vocab)
 
     def tokenize(self, text, add_special=True, parse_special=True):
-        b = text.encode("utf-8")
+        b = text if isinstance(text, bytes) else text.encode("utf-8")
         cap = len(b) + 16
         buf = (ctypes.c_int32 * cap)()
         n = L.llama_tokenize(self.vocab, b, len(b), buf, cap, add_special, parse_special)
@@ -380,6 +380,9 @@ def main():
     entries = [{"text": t, "ids": peer.tokenize(t)} for t in texts]
     # the same strings with special-token parsing off, for the ones that contain special text
     entries += [{"text": t, "parse_special": False, "ids": peer.tokenize(t, True, False)} for t in SPECIAL]
+    # byte strings that are not valid UTF-8 (Tokenizer.encode(bytes:))
+    invalid = [b"abc\xff def", b"\xe2\x82 x", b"caf\xc3", b"\xc0\x80 overlong", b"ok\xed\xa0\x80ok", b"\xff\xfe\xfd", b"12\x8034"]
+    entries += [{"bytes_hex": b.hex(), "ids": peer.tokenize(b)} for b in invalid]
     real = {"generator": "scripts/gen-tokenizer-fixtures.py", "engine": "llama.cpp via xllamacpp " + xllamacpp.__version__,
             "model_sha256": sha, "add_special": True, "eog": peer.eog(), "add_bos": peer.add_bos(), "entries": entries}
     peer.free()

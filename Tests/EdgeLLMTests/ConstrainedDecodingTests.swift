@@ -96,8 +96,9 @@ import Testing
         try Self.checkSchema(name, Self.schemas[name]!, tokenizer: Self.tiny, runs: 30, budget: 60)
     }
 
-    @Test func intentSchemaOutputAlwaysValidates() throws {
-        guard let schema = Self.intentSchema else { return }  // ../shared absent: nothing to read
+    @Test(.enabled(if: intentSchema != nil, "needs ../shared/schemas"))
+    func intentSchemaOutputAlwaysValidates() throws {
+        let schema = try #require(Self.intentSchema)
         try Self.checkSchema("intent", schema, tokenizer: Self.tiny, runs: 40, budget: 80)
         try Self.checkSchema("intent/spm", schema, tokenizer: Self.tinySPM, runs: 10, budget: 80)
     }
@@ -193,8 +194,9 @@ import Testing
 
 /// The same guarantees on the real model's 49 152-token vocabulary (when the model is present).
 @Suite(.enabled(if: TestPaths.realModelPresent)) struct RealVocabularyConstraintTests {
-    @Test func intentSchemaOnTheRealVocabulary() throws {
-        guard let schema = ConstrainedDecodingTests.intentSchema else { return }
+    @Test(.enabled(if: ConstrainedDecodingTests.intentSchema != nil, "needs ../shared/schemas"))
+    func intentSchemaOnTheRealVocabulary() throws {
+        let schema = try #require(ConstrainedDecodingTests.intentSchema)
         try ConstrainedDecodingTests.checkSchema("intent/real", schema, tokenizer: RealTokenizerTests.tokenizer, runs: 4, budget: 40)
     }
 

@@ -63,7 +63,19 @@ struct BytePairEncoder: Sendable {
 
     /// Appends the tokens of `text` (UTF-8, no special tokens in it) to `output`.
     func encode(_ text: ArraySlice<UInt8>, into output: inout [Int32]) {
-        let decoded = UTF8Codepoints(text)
+        var decoded = UTF8Codepoints(text)
+        if decoded.needsReencoding {
+            // llama.cpp reads each invalid byte as U+FFFD (and an overlong form as its code point)
+            // and tokenizes the UTF-8 of the code points it read.
+            var repaired: [UInt8] = []
+            for cp in decoded.codepoints { repaired += UTF8Ranges.encode(cp) }
+            decoded = UTF8Codepoints(repaired[...])
+            return encodeWords(repaired[...], decoded, into: &output)
+        }
+        encodeWords(text, decoded, into: &output)
+    }
+
+    private func encodeWords(_ text: ArraySlice<UInt8>, _ decoded: UTF8Codepoints, into output: inout [Int32]) {
         var scratch = MergeScratch()
         var byteStart = 0
         var cpStart = 0
@@ -205,6 +217,9 @@ struct MinHeap {
 /// The code points of a UTF-8 byte string, with the byte offset of each.
 struct UTF8Codepoints {
     var codepoints: [UInt32] = []
+    /// Whether re-encoding the code points gives other bytes: an invalid byte (read as U+FFFD)
+    /// or an overlong form.
+    var needsReencoding = false
     /// `byteOffsets[i]` is where code point `i` starts; the last entry is the byte count.
     var byteOffsets: [Int] = []
 
@@ -216,11 +231,14 @@ struct UTF8Codepoints {
         while i < end {
             byteOffsets.append(i - bytes.startIndex)
             let (cp, length) = Self.decode(bytes, at: i)
+            if length > 1 ? length != Self.encodedLength(cp) : bytes[i] >= 0x80 { needsReencoding = true }
             codepoints.append(cp)
             i += length
         }
         byteOffsets.append(bytes.count)
     }
+
+    static func encodedLength(_ cp: UInt32) -> Int { cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4 }
 
     /// Decodes one code point; an invalid sequence reads as U+FFFD, one byte long (like llama.cpp).
     @inline(__always)

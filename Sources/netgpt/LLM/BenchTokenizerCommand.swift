@@ -39,7 +39,7 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
             "decode_ms": TextBenchFormat.round(TextBenchFormat.seconds(decode) / Double(iterations) * 1000, 3),
             "round_trip": decoded == text,
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
     }
 
     /// About 4 KB: telemetry lines, an operator request, JSON, code and some non-ASCII text.
