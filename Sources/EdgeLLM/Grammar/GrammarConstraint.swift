@@ -15,6 +15,7 @@ struct GrammarConstraintState: Sendable {
     }
 
     var canStop: Bool { ended || grammar.dfa.accepting[Int(state)] }
+    var minimumBytesToComplete: Int { ended ? 0 : Int(grammar.dfa.distanceToAccept[Int(state)]) }
     var mustStop: Bool { ended || (grammar.dfa.accepting[Int(state)] && !grammar.dfa.hasTransitions(state)) }
 
     func mask(_ logits: UnsafeMutableBufferPointer<Float>) {
@@ -73,4 +74,6 @@ extension TokenConstraint {
     /// Masks like `mask(logits:)` but keeps only tokens that move towards a complete output; use it
     /// when the token budget is nearly spent. The default just masks.
     public mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>) { mask(logits: logits) }
+    /// The default is 0 (the constraint cannot tell).
+    public var minimumBytesToComplete: Int { 0 }
 }

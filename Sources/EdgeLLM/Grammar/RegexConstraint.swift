@@ -20,6 +20,7 @@ public struct RegexConstraint: TokenConstraint {
     public mutating func accept(_ token: Int32) throws { try core.accept(token) }
     public var canStop: Bool { core.canStop }
     public var mustStop: Bool { core.mustStop }
+    public var minimumBytesToComplete: Int { core.minimumBytesToComplete }
     /// The output bytes accepted so far.
     public var output: [UInt8] { core.output }
 }

@@ -15,4 +15,7 @@ public protocol TokenConstraint: Sendable {
     /// Like `mask(logits:)`, keeping only tokens that move towards a complete output (for when the
     /// token budget is nearly spent).
     mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>)
+    /// The fewest bytes (so at most this many tokens) that complete the output from here. Switch
+    /// to `maskTowardsCompletion` when the tokens left in the budget come down to this number.
+    var minimumBytesToComplete: Int { get }
 }
