@@ -25,6 +25,7 @@ _Static_assert(sizeof(block_q5_K) == 176, "q5_K size");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K size");
 _Static_assert(sizeof(ck_block_q8) == 40, "q8 activation size");
 
+uint16_t ck_f32_to_f16(float f);
 static inline uint32_t ck_fp32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static inline float ck_fp32_from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
@@ -64,6 +65,9 @@ typedef struct {
     float (*exp_sum)(float *x, int64_t n, float max);                 // x = exp(x - max), returns sum
     void (*silu_mul)(const float *x, const float *z, float *y, int64_t n); // y = silu(x) * z
     void (*gelu)(const float *x, float *y, int64_t n);                    // tanh approximation
+    void (*to_f16)(const float *x, uint16_t *y, int64_t n);
+    float (*dot_f16_f32)(const uint16_t *a, const float *b, int64_t n);
+    void (*axpy_f16)(float a, const uint16_t *x, float *y, int64_t n);   // y += a x
     /// Dequantizes one row; NULL entries fall back to the scalar ck_dequantize_row.
     void (*dequant_q4_0)(const void *x, float *y, int64_t n);
     void (*dequant_q4_1)(const void *x, float *y, int64_t n);

@@ -50,8 +50,8 @@ static void quantize_q8_avx2(const float *x, ck_block_q8 *y, int64_t n) {
         i0 = _mm256_packs_epi16(i0, i2);
         i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256((__m256i *)y[i].q, i0);
-        y[i].d = d;
-        y[i].s = d * (float)sum;
+        y[i].d = _cvtsh_ss(_cvtss_sh(d, 0));
+        y[i].s = _cvtsh_ss(_cvtss_sh(d * (float)sum, 0));
     }
 }
 
@@ -325,6 +325,34 @@ static void gemm_panel_avx2(const float *a, int64_t lda, const float *panel, int
     if (i < m) micro_6x16(a + i * lda, lda, panel, k, c + i * ldc, ldc, m - i, nr, accumulate, bias);
 }
 
+static void to_f16_avx2(const float *x, uint16_t *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), 0));
+    for (; i < n; i++) y[i] = _cvtss_sh(x[i], 0);
+}
+
+static float dot_f16_f32_avx2(const uint16_t *a, const float *b, int64_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i))), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i + 8))), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i))), _mm256_loadu_ps(b + i), s0);
+    float s = hsum256(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += h2f(a[i]) * b[i];
+    return s;
+}
+
+static void axpy_f16_avx2(float a, const uint16_t *x, float *y, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), _mm256_loadu_ps(y + i)));
+    }
+    for (; i < n; i++) y[i] += a * h2f(x[i]);
+}
+
 #pragma clang attribute pop
 
 const ck_kernels ck_kernels_avx2 = {
@@ -344,5 +372,8 @@ const ck_kernels ck_kernels_avx2 = {
     .dequant_q8_0 = dequant_q8_0_avx2,
     .dequant_f16 = dequant_f16_avx2,
     .gemm_panel = gemm_panel_avx2,
+    .to_f16 = to_f16_avx2,
+    .dot_f16_f32 = dot_f16_f32_avx2,
+    .axpy_f16 = axpy_f16_avx2,
 };
 #endif

@@ -13,8 +13,8 @@ static void quantize_q8_scalar(const float *x, ck_block_q8 *y, int64_t n) {
             y[i].q[j] = (int8_t)q;
             sum += q;
         }
-        y[i].d = d;
-        y[i].s = d * (float)sum;
+        y[i].d = ck_half_to_float(ck_f32_to_f16(d));
+        y[i].s = ck_half_to_float(ck_f32_to_f16(d * (float)sum));
     }
 }
 
@@ -109,6 +109,20 @@ static void gemm_panel_scalar(const float *a, int64_t lda, const float *panel, i
     }
 }
 
+static void to_f16_scalar(const float *x, uint16_t *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = ck_f32_to_f16(x[i]);
+}
+
+static float dot_f16_f32_scalar(const uint16_t *a, const float *b, int64_t n) {
+    float s = 0;
+    for (int64_t i = 0; i < n; i++) s += ck_half_to_float(a[i]) * b[i];
+    return s;
+}
+
+static void axpy_f16_scalar(float a, const uint16_t *x, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] += a * ck_half_to_float(x[i]);
+}
+
 const ck_kernels ck_kernels_scalar = {
     .name = "scalar",
     .quantize_q8 = quantize_q8_scalar,
@@ -122,4 +136,7 @@ const ck_kernels ck_kernels_scalar = {
     .silu_mul = silu_mul_scalar,
     .gelu = gelu_scalar,
     .gemm_panel = gemm_panel_scalar,
+    .to_f16 = to_f16_scalar,
+    .dot_f16_f32 = dot_f16_f32_scalar,
+    .axpy_f16 = axpy_f16_scalar,
 };

@@ -10,7 +10,7 @@ void ck_op_scratch(const ck_op *op, size_t *shared, size_t *local) {
     switch (op->kind) {
     case CK_OP_MATMUL: ck_matmul_scratch(op, shared, local); break;
     case CK_OP_ADD_ROWS: *local = (size_t)op->mats[0].cols * 4; break;
-    case CK_OP_ATTENTION: *local = ((size_t)op->cache_capacity + (size_t)op->head_dim + 16) * 4; break;
+    case CK_OP_ATTENTION: *local = ((size_t)op->cache_capacity + 16) * 4; break;
     default: break;
     }
     *local = max_size(*local, 0);
@@ -118,8 +118,8 @@ static void op_kv_store(const ck_op *op, const ck_ctx *ctx) {
         const int pos = op->positions[i], slot = op->slots[i];
         if (pos < 0 || pos >= op->cache_capacity) continue; // the caller checks capacity
         const size_t at = ((size_t)slot * (size_t)op->cache_capacity + (size_t)pos) * (size_t)width;
-        memcpy(op->k_cache + at, op->k + (int64_t)i * op->ldk, (size_t)width * 4);
-        memcpy(op->v_cache + at, op->v + (int64_t)i * op->ldv, (size_t)width * 4);
+        ck_active()->to_f16(op->k + (int64_t)i * op->ldk, op->k_cache + at, width);
+        ck_active()->to_f16(op->v + (int64_t)i * op->ldv, op->v_cache + at, width);
     }
 }
 

@@ -69,6 +69,11 @@ int ck_type_uses_q8(int type);
 void ck_gemm_f32(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                  int m, int n, int k, int accumulate);
 
+/// From how many activation rows on a matmul dequantizes weights to fp32 and runs the GEMM
+/// (fewer rows use q8 dot products). The default is 6; tests change it to exercise both paths.
+void ck_set_gemm_min_rows(int rows);
+int ck_gemm_min_rows(void);
+
 // MARK: Thread pool and op graphs
 
 typedef struct ck_pool ck_pool;
@@ -130,7 +135,7 @@ typedef struct {
     float rope_attn_factor;      // multiplies cos/sin (YaRN magnitude); 1 normally
     const int32_t *positions;
     const int32_t *slots;
-    float *k_cache; float *v_cache;  // [slot][capacity][n_kv_heads*head_dim] for this layer
+    uint16_t *k_cache; uint16_t *v_cache;  // f16 [slot][capacity][n_kv_heads*head_dim] of this layer
     int cache_capacity;
     float scale;
 } ck_op;

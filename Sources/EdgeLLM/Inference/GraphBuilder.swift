@@ -97,8 +97,8 @@ struct GraphBuilder {
 
     /// The cache context of one layer: where keys/values live and which slot/position each row has.
     struct CacheContext {
-        var keys: UnsafeMutablePointer<Float>
-        var values: UnsafeMutablePointer<Float>
+        var keys: UnsafeMutablePointer<UInt16>
+        var values: UnsafeMutablePointer<UInt16>
         var capacity: Int
         var positions: UnsafePointer<Int32>
         var slots: UnsafePointer<Int32>
