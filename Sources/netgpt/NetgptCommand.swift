@@ -22,6 +22,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ingest or LLM speed and print JSON figures.",
-        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self, BenchTokenizerCommand.self, BenchGrammarCommand.self]
     )
 }

@@ -1,6 +1,10 @@
 /// Restricts which tokens may come next, so generated output matches a grammar.
+///
+/// The generation loop calls `mask(logits:)` before sampling and `accept(_:)` after; it may end
+/// with an end-of-generation token only when `canStop`, and must end when `mustStop`. The masks of
+/// the grammar constraints in this module allow end-of-generation tokens exactly when `canStop`.
 public protocol TokenConstraint: Sendable {
-    /// Sets the logits of forbidden tokens to -infinity.
+    /// Sets the logits of forbidden tokens to −∞.
     mutating func mask(logits: UnsafeMutableBufferPointer<Float>)
     /// Advances past `token`; throws when the token is not allowed here.
     mutating func accept(_ token: Int32) throws
@@ -8,4 +12,7 @@ public protocol TokenConstraint: Sendable {
     var canStop: Bool { get }
     /// Whether nothing more may follow.
     var mustStop: Bool { get }
+    /// Like `mask(logits:)`, keeping only tokens that move towards a complete output (for when the
+    /// token budget is nearly spent).
+    mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>)
 }
