@@ -8,7 +8,7 @@
 #include "ck_graph.h"
 
 /// From this many activation rows on, the fp32 GEMM path is used.
-static int gemm_min_rows = 6;
+static int gemm_min_rows = 16;
 #define GEMM_MIN_ROWS gemm_min_rows
 void ck_set_gemm_min_rows(int rows) { gemm_min_rows = rows < 1 ? 1 : rows; }
 int ck_gemm_min_rows(void) { return gemm_min_rows; }

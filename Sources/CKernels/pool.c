@@ -6,6 +6,12 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <time.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <limits.h>
+#endif
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -35,7 +41,30 @@ struct ck_pool {
     // The barrier.
     _Alignas(64) atomic_int barrier_count;
     _Alignas(64) atomic_uint barrier_phase;
+    atomic_int barrier_sleepers;
 };
+
+/// How long a thread spins at a barrier before sleeping, in microseconds. Short: on a quiet
+/// machine the others arrive within microseconds; on an oversubscribed one, sleeping lets the
+/// thread we wait for run (spinning there is what makes spin-only pools collapse).
+#define BARRIER_SPIN_US 40
+
+static void wait_while_equal(atomic_uint *word, unsigned value) {
+#if defined(__linux__)
+    syscall(SYS_futex, (unsigned *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+#else
+    (void)word; (void)value;
+    sched_yield();
+#endif
+}
+
+static void wake_all(atomic_uint *word) {
+#if defined(__linux__)
+    syscall(SYS_futex, (unsigned *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+#else
+    (void)word;
+#endif
+}
 
 typedef struct { ck_pool *pool; int ith; } worker_arg;
 
@@ -50,13 +79,23 @@ void ck_barrier(ck_pool *pool) {
     const unsigned phase = atomic_load_explicit(&pool->barrier_phase, memory_order_acquire);
     if (atomic_fetch_add_explicit(&pool->barrier_count, 1, memory_order_acq_rel) == pool->n - 1) {
         atomic_store_explicit(&pool->barrier_count, 0, memory_order_relaxed);
-        atomic_fetch_add_explicit(&pool->barrier_phase, 1, memory_order_release);
+        atomic_fetch_add(&pool->barrier_phase, 1);
+        if (atomic_load(&pool->barrier_sleepers) > 0) wake_all(&pool->barrier_phase);
         return;
     }
-    unsigned spins = 0;
-    while (atomic_load_explicit(&pool->barrier_phase, memory_order_acquire) == phase) {
-        if (++spins < 20000) CPU_RELAX();
-        else sched_yield(); // oversubscribed: let the thread we wait for run
+    uint64_t start = 0;
+    for (unsigned spins = 1; atomic_load_explicit(&pool->barrier_phase, memory_order_acquire) == phase; spins++) {
+        CPU_RELAX();
+        if ((spins & 63) == 0) {
+            const uint64_t now = now_us();
+            if (start == 0) start = now;
+            else if (now - start > BARRIER_SPIN_US) {
+                atomic_fetch_add(&pool->barrier_sleepers, 1);
+                while (atomic_load(&pool->barrier_phase) == phase) wait_while_equal(&pool->barrier_phase, phase);
+                atomic_fetch_sub(&pool->barrier_sleepers, 1);
+                return;
+            }
+        }
     }
 }
 

@@ -70,7 +70,7 @@ void ck_gemm_f32(const float *a, int64_t lda, const float *b, int64_t ldb, float
                  int m, int n, int k, int accumulate);
 
 /// From how many activation rows on a matmul dequantizes weights to fp32 and runs the GEMM
-/// (fewer rows use q8 dot products). The default is 6; tests change it to exercise both paths.
+/// (fewer rows use q8 dot products). The default is 16; tests change it to exercise both paths.
 void ck_set_gemm_min_rows(int rows);
 int ck_gemm_min_rows(void);
 

@@ -19,6 +19,8 @@ public struct InferenceError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let shutDown = Code("shutDown")
         /// The generation request is invalid (empty prompt, bad parameters …).
         public static let invalidRequest = Code("invalidRequest")
+        /// Too many requests are waiting; retry later.
+        public static let overloaded = Code("overloaded")
         /// The constraint rejected every token or the model produced a forbidden one.
         public static let constraintViolation = Code("constraintViolation")
     }
