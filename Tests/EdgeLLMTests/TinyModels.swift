@@ -56,7 +56,7 @@ struct TinyModel {
             try w.addTensor(name, shape: [count], floats: (0..<count).map { _ in center + rng.float() * spread })
         }
         let s = 1 / Float(e).squareRoot() * 1.7
-        try matrix("token_embd.weight", cols: e, rows: vocabulary, scale: 1)
+        try matrix("token_embd.weight", cols: e, rows: vocabulary, scale: 0.3)
         if architecture == .gpt2 { try matrix("position_embd.weight", cols: e, rows: contextLength, scale: 0.5) }
         for i in 0..<layers {
             let p = "blk.\(i)."
@@ -111,7 +111,7 @@ struct TinyModel {
             merges.append("\(a) \(b)")
         }
         w.set("tokenizer.ggml.model", .string("gpt2"))
-        w.set("tokenizer.ggml.pre", .string("gpt2"))
+        w.set("tokenizer.ggml.pre", .string("default"))
         w.set("tokenizer.ggml.tokens", .array(tokens.map { .string($0) }))
         w.set("tokenizer.ggml.token_type", .array(tokens.indices.map { .int32($0 == 0 ? 3 : 1) }))
         w.set("tokenizer.ggml.merges", .array(merges.map { .string($0) }))
