@@ -33,6 +33,19 @@ struct TestRNG: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func float(_ range: ClosedRange<Float> = -1...1) -> Float { Float.random(in: range, using: &self) }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
+    /// A uniform float in -1...1 (no generic `random(in:)`: it is slow in debug builds).
+    mutating func float() -> Float { Float(next() >> 40) * (2 / 16_777_216) - 1 }
+    /// `n` uniform floats in -scale...scale.
+    mutating func floats(_ n: Int, scale: Float = 1) -> [Float] {
+        var out = [Float](repeating: 0, count: n)
+        var i = 0
+        while i < n { out[i] = float() * scale; i += 1 }
+        return out
+    }
+    mutating func bytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        var i = 0
+        while i < n { out[i] = UInt8(truncatingIfNeeded: next() >> 56); i += 1 }
+        return out
+    }
 }
