@@ -15,13 +15,16 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Encodings to time. The default is 200.")
     var iterations = 200
 
+    @Option(name: .long, help: "Tokenize this file's text instead of the built-in 2.5 KB sample.")
+    var file: String?
+
     func run() async throws {
         let clock = ContinuousClock()
-        let file = try GGUFFile(path: model)
+        let gguf = try GGUFFile(path: model)
         var tokenizer: Tokenizer?
-        let load = clock.measure { tokenizer = try? Tokenizer(metadata: file.metadata) }
-        guard let tokenizer else { _ = try Tokenizer(metadata: file.metadata); return }
-        let text = Self.sampleText
+        let load = clock.measure { tokenizer = try? Tokenizer(metadata: gguf.metadata) }
+        guard let tokenizer else { _ = try Tokenizer(metadata: gguf.metadata); return }
+        let text = try file.map { String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self) } ?? Self.sampleText
         var ids: [Int32] = []
         _ = tokenizer.encode(text)  // warm up (first use builds lookup tables)
         let encode = clock.measure { for _ in 0..<iterations { ids = tokenizer.encode(text) } }
