@@ -10,7 +10,8 @@ struct TokenizeCommand: AsyncParsableCommand {
         discussion: """
             Tokenizes exactly as llama.cpp does: special-token text such as <|im_start|> becomes its \
             token, and BOS/EOS are added when the model's metadata asks for it (SmolLM2 adds none).
-            Prints a JSON array of ids, or with --pieces an object with ids and each token's text.
+            Prints a JSON array of ids, or with --pieces an object with ids and each token's text. \
+            With --jsonl, each input line is a JSON string and each output line its ids.
             """
     )
 
@@ -29,6 +30,9 @@ struct TokenizeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also print each token's text.")
     var pieces = false
 
+    @Flag(name: .long, help: "Batch mode: every input line is a JSON string; print one line of ids for each.")
+    var jsonl = false
+
     @Argument(help: "The text to tokenize.")
     var text: String?
 
@@ -45,9 +49,19 @@ struct TokenizeCommand: AsyncParsableCommand {
             input = text ?? ""
         }
         let tokenizer = try Tokenizer(metadata: GGUFFile(path: model).metadata)
-        let ids = tokenizer.encode(input, addSpecial: !noAddSpecial, parseSpecial: !noParseSpecial)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        if jsonl {
+            for (number, line) in input.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                guard let text = try? JSONDecoder().decode(String.self, from: Data(line.utf8)) else {
+                    throw ValidationError("line \(number + 1): not a JSON string")
+                }
+                let ids = tokenizer.encode(text, addSpecial: !noAddSpecial, parseSpecial: !noParseSpecial)
+                print(String(decoding: try encoder.encode(ids), as: UTF8.self))
+            }
+            return
+        }
+        let ids = tokenizer.encode(input, addSpecial: !noAddSpecial, parseSpecial: !noParseSpecial)
         let output: Data
         if pieces {
             struct WithPieces: Encodable { var ids: [Int32]; var pieces: [String] }
