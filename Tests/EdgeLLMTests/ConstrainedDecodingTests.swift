@@ -116,6 +116,34 @@ import Testing
         }
     }
 
+    /// With `mask(logits:remainingTokens:)` every output is complete within its token budget, as
+    /// long as the budget covers the fewest bytes that complete it.
+    @Test(arguments: ["scalars", "arrays", "refs-anyof"])
+    func budgetAwareMaskFinishesWithinMaxTokens(_ name: String) throws {
+        let schema = Self.schemas[name]!
+        let validator = try SchemaValidator(schema: schema)
+        let grammar = try TokenGrammar.jsonSchema(schema, tokenizer: Self.tiny)
+        for run in 0..<12 {
+            var c = JSONSchemaConstraint(grammar: grammar, tokenizer: Self.tiny)
+            let maxTokens = c.minimumBytesToComplete + run * 3
+            var g = SeededGenerator(seed: UInt64(run))
+            var out: [UInt8] = []
+            var generated = 0
+            while generated < maxTokens && !c.mustStop {
+                var l = Self.logits(Self.tiny, &g, adversarial: run % 2 == 0)
+                l.withUnsafeMutableBufferPointer { c.mask(logits: $0, remainingTokens: maxTokens - generated) }
+                let best = Int32(l.indices.max { l[$0] < l[$1] }!)
+                try c.accept(best)
+                if Self.tiny.isEndOfGeneration(best) { break }
+                out += Self.tiny.tokenBytes(best)
+                generated += 1
+            }
+            let text = String(decoding: out, as: UTF8.self)
+            #expect(c.canStop, "\(name) run \(run): incomplete after \(generated)/\(maxTokens): \(text)")
+            if let value = try? AnyJSON.parse(out) { #expect(validator.validate(value).isEmpty, "\(text)") } else { Issue.record("does not parse: \(text)") }
+        }
+    }
+
     @Test func endOfGenerationOnlyWhenComplete() throws {
         var c = try RegexConstraint(pattern: "ab+", tokenizer: Self.tiny)
         let eos = Self.tiny.eosToken!

@@ -30,18 +30,29 @@ struct GrammarConstraintState: Sendable {
     /// left), so a generation running out of budget can still finish validly.
     func maskTowardsCompletion(_ logits: UnsafeMutableBufferPointer<Float>) {
         guard !ended else { return mask(logits) }
-        let dfa = grammar.dfa
-        let keep: [Int32]
-        if dfa.accepting[Int(state)] {
-            keep = grammar.trie.endOfGeneration  // complete: end now
-        } else {
-            keep = grammar.completionTokens(for: state)
+        if grammar.dfa.accepting[Int(state)] {
+            grammar.keepOnly([], logits, allowEnd: true)  // complete: end now
+            return
         }
+        let keep = grammar.completionTokens(for: state)
         guard !keep.isEmpty else { return mask(logits) }
-        var saved = [Float](repeating: 0, count: keep.count)
-        for (i, t) in keep.enumerated() where Int(t) < logits.count { saved[i] = logits[Int(t)] }
-        logits.update(repeating: -.infinity)
-        for (i, t) in keep.enumerated() where Int(t) < logits.count { logits[Int(t)] = saved[i] }
+        grammar.keepOnly(keep[...], logits, allowEnd: false)
+    }
+
+    /// Masks so that the output can still be completed within `remainingTokens` tokens (this one
+    /// included): only tokens after which the fewest bytes left fit in the rest of the budget.
+    func mask(_ logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int) {
+        guard !ended else { return mask(logits) }
+        let after = remainingTokens - 1  // tokens left after this one
+        if after >= Int(grammar.tokens(for: state).maxDistance) { return mask(logits) }
+        if after < 0 || after < Int(grammar.dfa.distanceToAccept[Int(state)]) - 1 {
+            // No budget left for anything complete: the best that can be done.
+            return grammar.dfa.accepting[Int(state)] ? grammar.keepOnly([], logits, allowEnd: true) : maskTowardsCompletion(logits)
+        }
+        let list = grammar.tokensByDistance(for: state)
+        var count = 0
+        while count < list.distances.count && Int(list.distances[count]) <= after { count += 1 }
+        grammar.keepOnly(list.tokens[..<count], logits, allowEnd: grammar.dfa.accepting[Int(state)])
     }
 
     mutating func accept(_ token: Int32) throws {
@@ -76,4 +87,6 @@ extension TokenConstraint {
     public mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>) { mask(logits: logits) }
     /// The default is 0 (the constraint cannot tell).
     public var minimumBytesToComplete: Int { 0 }
+    /// The default ignores the budget and masks.
+    public mutating func mask(logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int) { mask(logits: logits) }
 }

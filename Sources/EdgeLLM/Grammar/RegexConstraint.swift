@@ -16,6 +16,7 @@ public struct RegexConstraint: TokenConstraint {
     }
 
     public mutating func mask(logits: UnsafeMutableBufferPointer<Float>) { core.mask(logits) }
+    public mutating func mask(logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int) { core.mask(logits, remainingTokens: remainingTokens) }
     public mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>) { core.maskTowardsCompletion(logits) }
     public mutating func accept(_ token: Int32) throws { try core.accept(token) }
     public var canStop: Bool { core.canStop }

@@ -15,7 +15,11 @@ public protocol TokenConstraint: Sendable {
     /// Like `mask(logits:)`, keeping only tokens that move towards a complete output (for when the
     /// token budget is nearly spent).
     mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>)
-    /// The fewest bytes (so at most this many tokens) that complete the output from here. Switch
-    /// to `maskTowardsCompletion` when the tokens left in the budget come down to this number.
+    /// The fewest bytes (so at most this many tokens) that complete the output from here.
     var minimumBytesToComplete: Int { get }
+    /// Like `mask(logits:)`, and also forbids tokens after which the output could no longer be
+    /// completed within `remainingTokens` (this token included). Called every step with the tokens
+    /// left before `maxTokens`, the output is complete when the budget runs out, whenever the
+    /// budget was at least `minimumBytesToComplete` at the start.
+    mutating func mask(logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int)
 }

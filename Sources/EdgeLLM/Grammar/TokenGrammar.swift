@@ -9,10 +9,13 @@ public final class TokenGrammar: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [Int32: StateTokens] = [:]
     private var completionCache: [Int32: [Int32]] = [:]
-    /// Tokens (non end-of-generation) that a state rejects are stored instead of allowed ones when fewer.
-    enum StateTokens {
-        case allowed([Int32])
-        case forbidden([Int32])
+    private var distanceCache: [Int32: (tokens: [Int32], distances: [Int32])] = [:]
+    /// The tokens a state allows; stored as the (non end-of-generation) tokens it rejects when fewer.
+    struct StateTokens {
+        enum Set { case allowed([Int32]), forbidden([Int32]) }
+        var set: Set
+        /// The largest distance to acceptance after any allowed token.
+        var maxDistance: Int32
     }
     private let isEndOfGeneration: [Bool]
     private let nonGrammarTokens: [Int32]
@@ -54,17 +57,17 @@ public final class TokenGrammar: @unchecked Sendable {
 
     func tokens(for state: Int32) -> StateTokens {
         if let hit = lock.withLock({ cache[state] }) { return hit }
-        let allowed = trie.allowedTokens(in: dfa, from: state)
+        let (allowed, maxDistance) = trie.allowedTokens(in: dfa, from: state)
         let entry: StateTokens
         if allowed.count * 2 <= trie.vocabularySize {
-            entry = .allowed(allowed)
+            entry = StateTokens(set: .allowed(allowed), maxDistance: maxDistance)
         } else {
             // The complement among grammar tokens, plus the tokens grammars never allow.
             var isAllowed = [Bool](repeating: false, count: trie.vocabularySize)
             for t in allowed { isAllowed[Int(t)] = true }
             var forbidden = nonGrammarTokens
             for t in trie.tokens where !isAllowed[Int(t)] { forbidden.append(t) }
-            entry = .forbidden(forbidden)
+            entry = StateTokens(set: .forbidden(forbidden), maxDistance: maxDistance)
         }
         lock.withLock { cache[state] = entry }
         return entry
@@ -78,18 +81,33 @@ public final class TokenGrammar: @unchecked Sendable {
         return tokens
     }
 
+    /// The allowed tokens with the distance to acceptance after each, nearest first (cached).
+    func tokensByDistance(for state: Int32) -> (tokens: [Int32], distances: [Int32]) {
+        if let hit = lock.withLock({ distanceCache[state] }) { return hit }
+        let list = trie.tokensByDistance(in: dfa, from: state)
+        lock.withLock { distanceCache[state] = list }
+        return list
+    }
+
+    /// Keeps only `keep` (and the EOG tokens when `allowEnd`); everything else becomes −∞.
+    func keepOnly(_ keep: ArraySlice<Int32>, _ logits: UnsafeMutableBufferPointer<Float>, allowEnd: Bool) {
+        let ends = allowEnd ? trie.endOfGeneration : []
+        var saved = [Float](repeating: 0, count: keep.count + ends.count)
+        var i = 0
+        for t in keep { saved[i] = Int(t) < logits.count ? logits[Int(t)] : 0; i += 1 }
+        for t in ends { saved[i] = Int(t) < logits.count ? logits[Int(t)] : 0; i += 1 }
+        logits.update(repeating: -.infinity)
+        i = 0
+        for t in keep { if Int(t) < logits.count { logits[Int(t)] = saved[i] }; i += 1 }
+        for t in ends { if Int(t) < logits.count { logits[Int(t)] = saved[i] }; i += 1 }
+    }
+
     /// Sets the logits of tokens not allowed in `state` to −∞ (EOG tokens stay allowed when `allowEnd`).
     func mask(_ logits: UnsafeMutableBufferPointer<Float>, state: Int32, allowEnd: Bool) {
         let n = min(logits.count, trie.vocabularySize)
-        switch tokens(for: state) {
+        switch tokens(for: state).set {
         case .allowed(let allowed):
-            var saved = [Float](repeating: 0, count: allowed.count)
-            for (i, t) in allowed.enumerated() where Int(t) < n { saved[i] = logits[Int(t)] }
-            var endSaved: [Float] = []
-            if allowEnd { endSaved = trie.endOfGeneration.map { Int($0) < n ? logits[Int($0)] : -.infinity } }
-            logits.update(repeating: -.infinity)
-            for (i, t) in allowed.enumerated() where Int(t) < n { logits[Int(t)] = saved[i] }
-            if allowEnd { for (i, t) in trie.endOfGeneration.enumerated() where Int(t) < n { logits[Int(t)] = endSaved[i] } }
+            keepOnly(allowed[...], logits, allowEnd: allowEnd)
         case .forbidden(let forbidden):
             for t in forbidden where Int(t) < n { logits[Int(t)] = -.infinity }
             if !allowEnd { for t in trie.endOfGeneration where Int(t) < n { logits[Int(t)] = -.infinity } }

@@ -68,12 +68,28 @@ struct TokenTrie: Sendable {
         self.tokens = tokens
     }
 
-    /// The tokens whose bytes the automaton accepts from `state` (ascending ids).
-    func allowedTokens(in dfa: ByteDFA, from state: Int32) -> [Int32] {
+    /// The tokens whose bytes the automaton accepts from `state` (ascending ids), and the largest
+    /// distance to acceptance among the states they lead to.
+    func allowedTokens(in dfa: ByteDFA, from state: Int32) -> (tokens: [Int32], maxDistance: Int32) {
         var result: [Int32] = []
-        walk(dfa, from: state) { tokens, _ in result += tokens }
+        var maxDistance: Int32 = 0
+        walk(dfa, from: state) { tokens, end in
+            result += tokens
+            maxDistance = max(maxDistance, dfa.distanceToAccept[Int(end)])
+        }
         result.sort()
-        return result
+        return (result, maxDistance)
+    }
+
+    /// The allowed tokens with the distance to acceptance after each, nearest first.
+    func tokensByDistance(in dfa: ByteDFA, from state: Int32) -> (tokens: [Int32], distances: [Int32]) {
+        var pairs: [(Int32, Int32)] = []
+        walk(dfa, from: state) { tokens, end in
+            let d = dfa.distanceToAccept[Int(end)]
+            for t in tokens { pairs.append((d, t)) }
+        }
+        pairs.sort { $0 < $1 }
+        return (pairs.map(\.1), pairs.map(\.0))
     }
 
     /// The allowed tokens that bring the automaton closest to acceptance (fewest bytes left), when

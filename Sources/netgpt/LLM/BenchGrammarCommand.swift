@@ -10,8 +10,11 @@ struct BenchGrammarCommand: AsyncParsableCommand {
         abstract: "Measure constrained-decoding overhead per token (JSON Schema and a number-sequence regex); print JSON.",
         discussion: """
             Each grammar is compiled, then driven through generations with seeded random logits: \
-            mask(), pick the best allowed token, accept(). Only mask + accept are timed. "cold" is the \
-            first generation (token sets computed on first visit of each state), "warm" the later ones.
+            mask(logits:remainingTokens:), pick the best allowed token, accept(). Only mask + accept \
+            are timed. "cold" is the first generation (token sets computed on first visit of each \
+            state), "warm" the later ones. Each generation gets a token budget between the fewest \
+            tokens that can complete the output and that plus --budget; with --samples every output \
+            is written as a JSON line (scripts/fuzz-grammar validates them).
             """
     )
 
@@ -21,14 +24,17 @@ struct BenchGrammarCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The JSON Schema to use. The default is ../shared/schemas/intent.v1.schema.json.")
     var schema: String = "../shared/schemas/intent.v1.schema.json"
 
-    @Option(name: .long, help: "The regular expression to use. The default is 24 comma-separated numbers.")
+    @Option(name: .long, help: "The regular expression to use (write --regex=VALUE when it starts with -). The default is 24 comma-separated numbers.")
     var regex = #"-?\d+(\.\d+)?(, -?\d+(\.\d+)?){23}"#
 
     @Option(name: .long, help: "Generations per grammar. The default is 20.")
     var runs = 20
 
-    @Option(name: .long, help: "Tokens per generation before asking for completion. The default is 48.")
+    @Option(name: .long, help: "The most tokens a generation gets beyond the fewest that complete it. The default is 48.")
     var budget = 48
+
+    @Option(name: .long, help: "Write every generated output to this file as JSON lines.")
+    var samples: String?
 
     func run() async throws {
         let tokenizer = try Tokenizer(metadata: GGUFFile(path: model).metadata)
@@ -49,9 +55,16 @@ struct BenchGrammarCommand: AsyncParsableCommand {
                 RegexConstraint(grammar: $0, tokenizer: tokenizer)
             })
         }
+        if let samples {
+            let lines = try sampleLines.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: samples, atomically: true, encoding: .utf8)
+        }
         let output: [String: Any] = ["model": model, "vocabulary": tokenizer.vocabularySize, "grammars": results]
         print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
     }
+
+    /// Every output, for --samples.
+    private var sampleLines: [[String: Any]] { SampleLog.shared.lines }
 
     private func measure<C: TokenConstraint>(name: String, source: String, grammar: TokenGrammar, compile: Duration,
                                              tokenizer: Tokenizer, make: (TokenGrammar) -> C) throws -> [String: Any] {
@@ -69,11 +82,12 @@ struct BenchGrammarCommand: AsyncParsableCommand {
             var output: [UInt8] = []
             var step = 0
             let phase = run == 0 ? 0 : 1
-            while !constraint.mustStop && step < budget + 512 {
+            let limit = constraint.minimumBytesToComplete + (run * 13) % max(budget, 1)
+            while !constraint.mustStop && step < limit {
                 for i in 0..<vocabulary { logits[i] = Float(generator.nextUnitDouble() * 8) }
                 let masking = clock.measure {
                     logits.withUnsafeMutableBufferPointer { buffer in
-                        if step < budget { constraint.mask(logits: buffer) } else { constraint.maskTowardsCompletion(logits: buffer) }
+                        constraint.mask(logits: buffer, remainingTokens: limit - step)
                     }
                 }
                 var chosen: Int32 = 0
@@ -89,6 +103,8 @@ struct BenchGrammarCommand: AsyncParsableCommand {
                 step += 1
             }
             if run == 0 { sample = String(decoding: output, as: UTF8.self) }
+            SampleLog.shared.lines.append(["grammar": name, "source": source, "output": String(decoding: output, as: UTF8.self),
+                                           "tokens": step, "max_tokens": limit, "complete": constraint.canStop])
         }
         func perToken(_ d: Duration, _ n: Int) -> Double { n == 0 ? 0 : TextBenchFormat.round(TextBenchFormat.seconds(d) * 1e6 / Double(n), 1) }
         return [
@@ -109,4 +125,10 @@ struct BenchGrammarCommand: AsyncParsableCommand {
             "sample_output": sample,
         ]
     }
+}
+
+/// Outputs collected for `--samples` (the command runs once per process).
+private final class SampleLog: @unchecked Sendable {
+    static let shared = SampleLog()
+    var lines: [[String: Any]] = []
 }
