@@ -49,10 +49,8 @@ struct GrammarConstraintState: Sendable {
             // No budget left for anything complete: the best that can be done.
             return grammar.dfa.accepting[Int(state)] ? grammar.keepOnly([], logits, allowEnd: true) : maskTowardsCompletion(logits)
         }
-        let list = grammar.tokensByDistance(for: state)
-        var count = 0
-        while count < list.distances.count && Int(list.distances[count]) <= after { count += 1 }
-        grammar.keepOnly(list.tokens[..<count], logits, allowEnd: grammar.dfa.accepting[Int(state)])
+        let keep = grammar.tokensByDistance(for: state).within(after)
+        grammar.keepOnly(keep, logits, allowEnd: grammar.dfa.accepting[Int(state)])
     }
 
     mutating func accept(_ token: Int32) throws {

@@ -9,7 +9,7 @@ public final class TokenGrammar: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [Int32: StateTokens] = [:]
     private var completionCache: [Int32: [Int32]] = [:]
-    private var distanceCache: [Int32: (tokens: [Int32], distances: [Int32])] = [:]
+    private var distanceCache: [Int32: DistanceOrderedTokens] = [:]
     /// The tokens a state allows; stored as the (non end-of-generation) tokens it rejects when fewer.
     struct StateTokens {
         enum Set { case allowed([Int32]), forbidden([Int32]) }
@@ -82,7 +82,7 @@ public final class TokenGrammar: @unchecked Sendable {
     }
 
     /// The allowed tokens with the distance to acceptance after each, nearest first (cached).
-    func tokensByDistance(for state: Int32) -> (tokens: [Int32], distances: [Int32]) {
+    func tokensByDistance(for state: Int32) -> DistanceOrderedTokens {
         if let hit = lock.withLock({ distanceCache[state] }) { return hit }
         let list = trie.tokensByDistance(in: dfa, from: state)
         lock.withLock { distanceCache[state] = list }

@@ -81,16 +81,22 @@ struct TokenTrie: Sendable {
         return (result, maxDistance)
     }
 
-    /// The allowed tokens with the distance to acceptance after each, nearest first.
-    func tokensByDistance(in dfa: ByteDFA, from state: Int32) -> (tokens: [Int32], distances: [Int32]) {
+    /// The allowed tokens ordered by the distance to acceptance after each, nearest first, with
+    /// where each distance's run ends (`runs[i]`: tokens[..<end] have distance ≤ distance).
+    func tokensByDistance(in dfa: ByteDFA, from state: Int32) -> DistanceOrderedTokens {
         var pairs: [(Int32, Int32)] = []
         walk(dfa, from: state) { tokens, end in
             let d = dfa.distanceToAccept[Int(end)]
             for t in tokens { pairs.append((d, t)) }
         }
         pairs.sort { $0 < $1 }
-        return (pairs.map(\.1), pairs.map(\.0))
+        var runs: [(distance: Int32, end: Int)] = []
+        for (i, p) in pairs.enumerated() {
+            if let last = runs.last, last.distance == p.0 { runs[runs.count - 1].end = i + 1 } else { runs.append((p.0, i + 1)) }
+        }
+        return DistanceOrderedTokens(tokens: pairs.map(\.1), runs: runs)
     }
+
 
     /// The allowed tokens that bring the automaton closest to acceptance (fewest bytes left), when
     /// that is closer than `state` itself; ascending ids.
@@ -125,5 +131,18 @@ struct TokenTrie: Sendable {
                 }
             }
         }
+    }
+}
+
+/// Tokens ordered by how many bytes remain after them; a prefix is "everything within d bytes".
+struct DistanceOrderedTokens: Sendable {
+    let tokens: [Int32]
+    let runs: [(distance: Int32, end: Int)]
+
+    /// The tokens after which at most `distance` bytes remain.
+    func within(_ distance: Int) -> ArraySlice<Int32> {
+        var end = 0
+        for run in runs where Int(run.distance) <= distance { end = run.end }
+        return tokens[..<end]
     }
 }
