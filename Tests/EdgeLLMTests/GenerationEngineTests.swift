@@ -53,6 +53,15 @@ import Testing
         return out
     }
 
+    /// A request that cannot end early (100 letters, no end-of-generation before that) and whose
+    /// steps the test releases through `gate`, so the timing of the scheduler is the test's.
+    static func longRequest(_ gate: Gate) throws -> GenerationRequest {
+        var p = greedy(100)
+        p.temperature = 1
+        let letters = try RegexConstraint(pattern: "[a-z]{100}", tokenizer: model.get().tokenizer!)
+        return GenerationRequest(prompt: prompts[0], parameters: p, constraint: GatedConstraint(inner: letters, gate: gate))
+    }
+
     static let prompts: [[Int32]] = [[5, 17, 42, 99], [3, 1, 4, 1, 5, 9, 2, 6], [100, 101, 102], [64, 32, 16, 8, 4, 2, 1, 0, 33, 21, 7]]
 
     @Test func streamsTheGreedyContinuation() async throws {
@@ -141,43 +150,47 @@ import Testing
 
     @Test func cancellingAStreamFreesItsSlot() async throws {
         let engine = try Self.engine(sequences: 1, contextLength: 128)
-        var p = Self.greedy(120)
-        p.temperature = 1
+        let gate = Gate(allowance: 3)
+        let request = try Self.longRequest(gate)
         let task = Task {
             var n = 0
-            for try await event in engine.generate(GenerationRequest(prompt: Self.prompts[0], parameters: p)) {
+            for try await event in engine.generate(request) {
                 if case .token = event { n += 1 }
                 if n == 3 { break }
             }
             return n
         }
         #expect(try await task.value == 3)
-        // The only slot must come free for the next request.
+        gate.open()
+        // The only slot must come free for the next request, long before 100 steps.
         let next = try await Self.collect(engine.generate(GenerationRequest(prompt: Self.prompts[2], parameters: Self.greedy(3))))
         #expect(next.summary != nil)
+        #expect(gate.calls < 10, "the cancelled request ran \(gate.calls) steps")
     }
 
     @Test func overloadIsAnsweredNotQueuedForever() async throws {
         let engine = try Self.engine(sequences: 1, contextLength: 128, maxQueued: 1)
-        var long = Self.greedy(100)
-        long.temperature = 1
-        var first = engine.generate(GenerationRequest(prompt: Self.prompts[0], parameters: long)).makeAsyncIterator()
-        _ = try await first.next() // the first request is active now
+        let gate = Gate(allowance: 1)
+        var first = engine.generate(try Self.longRequest(gate)).makeAsyncIterator()
+        _ = try await first.next() // the first request is active now, and the scheduler is held
         let second = engine.generate(GenerationRequest(prompt: Self.prompts[1], parameters: Self.greedy(2)))
         await #expect(throws: InferenceError.self) {
             _ = try await Self.collect(engine.generate(GenerationRequest(prompt: Self.prompts[2], parameters: Self.greedy(2))))
         }
+        gate.open()
         while try await first.next() != nil {}
         #expect(try await Self.collect(second).summary != nil)
     }
 
     @Test func shutdownFailsWhatIsRunning() async throws {
         let engine = try Self.engine(sequences: 1)
-        var p = Self.greedy(120)
-        p.temperature = 1
-        var it = engine.generate(GenerationRequest(prompt: Self.prompts[0], parameters: p)).makeAsyncIterator()
+        let gate = Gate(allowance: 1)
+        var it = engine.generate(try Self.longRequest(gate)).makeAsyncIterator()
         _ = try await it.next()
-        engine.shutdown()
+        let stopper = Thread { engine.shutdown() }
+        stopper.start()
+        try await Task.sleep(for: .milliseconds(100)) // shutdown() has asked the scheduler to stop
+        gate.open()
         do {
             while try await it.next() != nil {}
             Issue.record("the stream ended normally after shutdown")
@@ -186,4 +199,41 @@ import Testing
         }
         await #expect(throws: InferenceError.self) { _ = try await Self.collect(engine.generate(GenerationRequest(prompt: [1]))) }
     }
+}
+
+/// Holds the scheduler thread inside `mask` once `allowance` steps have run, until `open()`.
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var allowance: Int
+    private var isOpen = false
+    private(set) var calls = 0
+
+    init(allowance: Int) { self.allowance = allowance }
+
+    func pass() {
+        condition.lock()
+        calls += 1
+        while !isOpen && calls > allowance { condition.wait() }
+        condition.unlock()
+    }
+
+    func open() {
+        condition.lock()
+        isOpen = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A constraint that waits at a `Gate` before each step, then defers to `inner`.
+struct GatedConstraint: TokenConstraint {
+    var inner: RegexConstraint
+    let gate: Gate
+    mutating func mask(logits: UnsafeMutableBufferPointer<Float>) {
+        gate.pass()
+        inner.mask(logits: logits)
+    }
+    mutating func accept(_ token: Int32) throws { try inner.accept(token) }
+    var canStop: Bool { inner.canStop }
+    var mustStop: Bool { inner.mustStop }
 }
