@@ -60,6 +60,11 @@ typedef struct {
     float (*dot_q4_1)(const void *w, const ck_block_q8 *x, int64_t n);
     float (*dot_q8_0)(const void *w, const ck_block_q8 *x, int64_t n);
     float (*dot_f32)(const float *a, const float *b, int64_t n);
+    /// Four consecutive weight rows (`row_bytes` apart) dotted with one activation row; NULL
+    /// falls back to four single-row calls.
+    void (*dot4_q4_0)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
+    void (*dot4_q4_1)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
+    void (*dot4_q8_0)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
     void (*axpy)(float a, const float *x, float *y, int64_t n);      // y += a x
     void (*scale)(float a, float *y, int64_t n);                      // y *= a
     float (*exp_sum)(float *x, int64_t n, float max);                 // x = exp(x - max), returns sum

@@ -23,7 +23,19 @@ static inline float hmax256(__m256 v) {
     return _mm_cvtss_f32(lo);
 }
 
-static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+/// f16 → f32 without _cvtsh_ss, whose vpinsrw merges into (and so waits for) whatever register
+/// the compiler picks, which in a loop can be an accumulator: vmovd zero-extends instead.
+static inline float h2f(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
+
+/// The two consecutive f16 scales (d, m) of a block as floats in lanes 0 and 1.
+static inline __m128 h2f_pair(const uint16_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128((int)v));
+}
+
+/// (d, s) of a q8 activation block in lanes 0 and 1.
+static inline __m128 q8_ds(const ck_block_q8 *b) { return _mm_castpd_ps(_mm_load_sd((const double *)&b->d)); }
 
 static void quantize_q8_avx2(const float *x, ck_block_q8 *y, int64_t n) {
     const __m256 signBit = _mm256_set1_ps(-0.0f);
@@ -71,44 +83,48 @@ static float dot_q4_0_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
     const block_q4_0 *b = w;
     const int64_t nb = n / QK;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    float offs = 0;
+    __m128 offs = _mm_setzero_ps(); // lane 1: sum of d_w * s_x
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        const float d0 = h2f(b[i].d), d1 = h2f(b[i + 1].d);
-        offs += d0 * x[i].s + d1 * x[i + 1].s;
+        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q8_ds(&x[i]));         // [d dx, d sx]
+        const __m128 s1 = _mm_mul_ps(_mm_set1_ps(h2f(b[i + 1].d)), q8_ds(&x[i + 1]));
+        offs = _mm_add_ps(offs, _mm_add_ps(s0, s1));
         const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
         const __m256 p1 = sum_i8_pairs_float(unpack_nibbles(b[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * x[i].d), p0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1 * x[i + 1].d), p1, acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), p1, acc1);
     }
     for (; i < nb; i++) {
-        const float d0 = h2f(b[i].d);
-        offs += d0 * x[i].s;
+        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q8_ds(&x[i]));
+        offs = _mm_add_ps(offs, s0);
         const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * x[i].d), p0, acc0);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
     }
-    return hsum256(_mm256_add_ps(acc0, acc1)) - 8 * offs;
+    return hsum256(_mm256_add_ps(acc0, acc1)) - 8 * _mm_cvtss_f32(_mm_shuffle_ps(offs, offs, 1));
 }
 
 static float dot_q4_1_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
     const block_q4_1 *b = w;
     const int64_t nb = n / QK;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    float mins = 0;
+    __m128 mins = _mm_setzero_ps(); // lane 1: sum of m_w * s_x
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        mins += h2f(b[i].m) * x[i].s + h2f(b[i + 1].m) * x[i + 1].s;
+        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q8_ds(&x[i]));          // [d dx, m sx]
+        const __m128 s1 = _mm_mul_ps(h2f_pair(&b[i + 1].d), q8_ds(&x[i + 1]));
+        mins = _mm_add_ps(mins, _mm_add_ps(s0, s1));
         const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
         const __m256 p1 = sum_i8_pairs_float(unpack_nibbles(b[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), p0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i + 1].d) * x[i + 1].d), p1, acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), p1, acc1);
     }
     for (; i < nb; i++) {
-        mins += h2f(b[i].m) * x[i].s;
+        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q8_ds(&x[i]));
+        mins = _mm_add_ps(mins, s0);
         const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), p0, acc0);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
     }
-    return hsum256(_mm256_add_ps(acc0, acc1)) + mins;
+    return hsum256(_mm256_add_ps(acc0, acc1)) + _mm_cvtss_f32(_mm_shuffle_ps(mins, mins, 1));
 }
 
 static inline __m256 dot_q8_block(const int8_t *wq, const int8_t *xq) {
@@ -130,6 +146,82 @@ static float dot_q8_0_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), dot_q8_block(b[i].qs, x[i].q), acc0);
     }
     return hsum256(_mm256_add_ps(acc0, acc1));
+}
+
+#define ROWS4(T, w, rb) \
+    const T *r0 = (const T *)(w), *r1 = (const T *)((const char *)(w) + (rb)); \
+    const T *r2 = (const T *)((const char *)(w) + 2 * (rb)), *r3 = (const T *)((const char *)(w) + 3 * (rb))
+
+/// Prefetches block i of the next four rows (the next group a chunk processes), so the next
+/// group streams from memory while this one computes.
+#define PREFETCH_NEXT_GROUP(i) do { \
+        _mm_prefetch((const char *)(r0 + (i)) + 4 * rb, _MM_HINT_T0); \
+        _mm_prefetch((const char *)(r1 + (i)) + 4 * rb, _MM_HINT_T0); \
+        _mm_prefetch((const char *)(r2 + (i)) + 4 * rb, _MM_HINT_T0); \
+        _mm_prefetch((const char *)(r3 + (i)) + 4 * rb, _MM_HINT_T0); \
+    } while (0)
+
+static inline float hsum_lane1(__m128 v) { return _mm_cvtss_f32(_mm_shuffle_ps(v, v, 1)); }
+
+static void dot4_q4_1_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
+    ROWS4(block_q4_1, w, rb);
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps(), m2 = _mm_setzero_ps(), m3 = _mm_setzero_ps();
+    for (int64_t i = 0; i < n / QK; i++) {
+        const __m128 xds = q8_ds(&x[i]);
+        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
+        PREFETCH_NEXT_GROUP(i);
+#define ROW_STEP(r, a, m) { \
+            const __m128 s = _mm_mul_ps(h2f_pair(&r[i].d), xds); \
+            m = _mm_add_ps(m, s); \
+            a = _mm256_fmadd_ps(_mm256_broadcastss_ps(s), sum_i8_pairs_float(unpack_nibbles(r[i].qs), xq), a); }
+        ROW_STEP(r0, a0, m0) ROW_STEP(r1, a1, m1) ROW_STEP(r2, a2, m2) ROW_STEP(r3, a3, m3)
+#undef ROW_STEP
+    }
+    out[0] = hsum256(a0) + hsum_lane1(m0);
+    out[1] = hsum256(a1) + hsum_lane1(m1);
+    out[2] = hsum256(a2) + hsum_lane1(m2);
+    out[3] = hsum256(a3) + hsum_lane1(m3);
+}
+
+static void dot4_q4_0_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
+    ROWS4(block_q4_0, w, rb);
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps(), m2 = _mm_setzero_ps(), m3 = _mm_setzero_ps();
+    for (int64_t i = 0; i < n / QK; i++) {
+        const __m128 xds = q8_ds(&x[i]);
+        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
+#define ROW_STEP(r, a, m) { \
+            const __m128 s = _mm_mul_ps(_mm_set1_ps(h2f(r[i].d)), xds); \
+            m = _mm_add_ps(m, s); \
+            a = _mm256_fmadd_ps(_mm256_broadcastss_ps(s), sum_i8_pairs_float(unpack_nibbles(r[i].qs), xq), a); }
+        ROW_STEP(r0, a0, m0) ROW_STEP(r1, a1, m1) ROW_STEP(r2, a2, m2) ROW_STEP(r3, a3, m3)
+#undef ROW_STEP
+    }
+    out[0] = hsum256(a0) - 8 * hsum_lane1(m0);
+    out[1] = hsum256(a1) - 8 * hsum_lane1(m1);
+    out[2] = hsum256(a2) - 8 * hsum_lane1(m2);
+    out[3] = hsum256(a3) - 8 * hsum_lane1(m3);
+}
+
+static void dot4_q8_0_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
+    ROWS4(block_q8_0, w, rb);
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK; i++) {
+        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
+        const float xd = x[i].d;
+        PREFETCH_NEXT_GROUP(i);
+#define ROW_STEP(r, a) { \
+            const __m256i qw = _mm256_loadu_si256((const __m256i *)r[i].qs); \
+            const __m256 p = sum_i8_pairs_float(_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(xq, qw)); \
+            a = _mm256_fmadd_ps(_mm256_set1_ps(h2f(r[i].d) * xd), p, a); }
+        ROW_STEP(r0, a0) ROW_STEP(r1, a1) ROW_STEP(r2, a2) ROW_STEP(r3, a3)
+#undef ROW_STEP
+    }
+    out[0] = hsum256(a0);
+    out[1] = hsum256(a1);
+    out[2] = hsum256(a2);
+    out[3] = hsum256(a3);
 }
 
 static float dot_f32_avx2(const float *a, const float *b, int64_t n) {
@@ -362,6 +454,9 @@ const ck_kernels ck_kernels_avx2 = {
     .dot_q4_1 = dot_q4_1_avx2,
     .dot_q8_0 = dot_q8_0_avx2,
     .dot_f32 = dot_f32_avx2,
+    .dot4_q4_0 = dot4_q4_0_avx2,
+    .dot4_q4_1 = dot4_q4_1_avx2,
+    .dot4_q8_0 = dot4_q8_0_avx2,
     .axpy = axpy_avx2,
     .scale = scale_avx2,
     .exp_sum = exp_sum_avx2,

@@ -182,18 +182,6 @@ void ck_dequantize_row(int type, const void *x, float *y, int64_t n) {
     }
 }
 
-void ck_dequantize_row_fast(int type, const void *x, float *y, int64_t n) {
-    const ck_kernels *k = ck_active();
-    switch (type) {
-    case CK_TYPE_Q4_0: if (k->dequant_q4_0) { k->dequant_q4_0(x, y, n); return; } break;
-    case CK_TYPE_Q4_1: if (k->dequant_q4_1) { k->dequant_q4_1(x, y, n); return; } break;
-    case CK_TYPE_Q8_0: if (k->dequant_q8_0) { k->dequant_q8_0(x, y, n); return; } break;
-    case CK_TYPE_F16: if (k->dequant_f16) { k->dequant_f16(x, y, n); return; } break;
-    default: break;
-    }
-    ck_dequantize_row(type, x, y, n);
-}
-
 // MARK: Reference quantization (ggml's *_ref quantizers for the 32-blocks; simple K-quants)
 
 static void quant_q8_0(const float *x, block_q8_0 *y, int64_t nb) {

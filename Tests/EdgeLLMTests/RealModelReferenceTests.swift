@@ -95,4 +95,28 @@ struct RealModelReferenceTests {
         }
         #expect(generated == Array(p.greedy.prefix(firstLow)), "prompt \(index): first low-margin step \(firstLow)")
     }
+
+    /// End to end from text: the tokenizer gives llama.cpp's ids, and the engine's streamed greedy
+    /// output equals llama.cpp's up to its first low-margin step.
+    @Test(arguments: 0..<3) func engineGeneratesFromText(prompt index: Int) async throws {
+        let model = try Self.model.get()
+        let p = try Self.reference.get().prompts[index]
+        let tokenizer = try #require(model.tokenizer)
+        #expect(tokenizer.encode(p.text) == p.tokens)
+        let firstLow = (0..<p.greedy.count).first { p.margin($0) < 0.3 } ?? p.greedy.count
+        let engine = try LLMEngine(model: model, configuration: EngineConfiguration(context: ContextConfiguration(threads: 2, contextLength: 256, sequences: 2)))
+        var parameters = SamplingParameters()
+        parameters.maxTokens = max(firstLow, 1)
+        var ids: [Int32] = []
+        var text = ""
+        for try await event in engine.generate(prompt: p.text, parameters: parameters) {
+            switch event {
+            case .token(let id, let piece): ids.append(id); text += piece
+            case .text(let piece): text += piece
+            case .finished: break
+            }
+        }
+        #expect(Array(ids.prefix(firstLow)) == Array(p.greedy.prefix(firstLow)))
+        #expect(text == tokenizer.decode(ids, renderSpecial: false))
+    }
 }

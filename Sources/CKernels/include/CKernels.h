@@ -64,10 +64,18 @@ float ck_vec_dot(int type, const void *w, const ck_block_q8 *xq, const float *xf
 /// Whether `type` uses q8 activations in ck_vec_dot (else float activations).
 int ck_type_uses_q8(int type);
 
-/// y[i][j] (+)= sum_p a[i][p] * b[j][p] for i < m, j < n: a naive-order reference-free fp32 GEMM
-/// with B given as rows (used by tests and by the prefill path through ck_matmul).
-void ck_gemm_f32(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
-                 int m, int n, int k, int accumulate);
+// Explicit-ISA variants (CK_ISA_*) of the single-threaded kernels, so tests can compare every
+// implementation on the same data without switching the process-wide selection. Each returns 0
+// when this CPU cannot run that instruction set.
+int ck_quantize_q8_isa(int isa, const float *x, ck_block_q8 *y, int64_t n);
+int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n, float *result);
+int ck_dequantize_row_isa(int isa, int type, const void *x, float *y, int64_t n);
+/// which: 0 y = silu(x)*z, 1 y = gelu(x), 2 y = exp(x - max x) with the sum stored in y[n].
+int ck_activation_isa(int isa, int which, const float *x, const float *z, float *y, int64_t n);
+/// c[i][j] (+)= sum_p a[i][p] * b[j][p] (+ bias[j]) for i < m, j < n, through the packed-panel
+/// GEMM micro-kernel (b holds n rows of k values).
+int ck_gemm_f32_isa(int isa, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
+                    int m, int n, int k, int accumulate, const float *bias);
 
 /// From how many activation rows on a matmul dequantizes weights to fp32 and runs the GEMM
 /// (fewer rows use q8 dot products). The default is 16; tests change it to exercise both paths.

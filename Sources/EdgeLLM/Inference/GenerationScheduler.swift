@@ -37,16 +37,13 @@ final class GenerationScheduler: @unchecked Sendable {
             continuation.finish(throwing: InferenceError(.shutDown, "the engine is shut down"))
             return
         }
-        guard queue.count < maxQueued || activeCountHint < context.configuration.sequences else {
+        guard queue.count < max(1, maxQueued) else {
             continuation.finish(throwing: InferenceError(.overloaded, "\(queue.count) requests are already waiting; retry later"))
             return
         }
         queue.append(Pending(request: request, continuation: continuation, cancellation: cancellation))
         condition.signal()
     }
-
-    /// Active sequences as last published by the scheduler thread (read under the lock).
-    private var activeCountHint = 0
 
     private func validate(_ request: GenerationRequest) -> InferenceError? {
         if request.prompt.isEmpty { return InferenceError(.invalidRequest, "the prompt is empty") }
@@ -97,7 +94,6 @@ final class GenerationScheduler: @unchecked Sendable {
 
             for p in admitted { admit(p) }
             step()
-            condition.withLock { activeCountHint = active.count }
         }
     }
 
