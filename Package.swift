@@ -33,7 +33,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EdgeLLMTests",
-            dependencies: ["EdgeLLM"]
+            dependencies: ["EdgeLLM"],
+            exclude: ["Fixtures"]
         ),
 
         // MARK: Daemon foundation (issue 2) and the network layers on top of it.

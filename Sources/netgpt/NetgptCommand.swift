@@ -24,6 +24,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ingest or LLM speed and print JSON figures.",
-        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self, BenchPolicyCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchLLMCommand.self, BenchPolicyCommand.self, BenchTokenizerCommand.self, BenchGrammarCommand.self]
     )
 }

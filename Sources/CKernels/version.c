@@ -1,2 +1,0 @@
-#include "CKernels.h"
-int ckernels_version(void) { return 0; }
