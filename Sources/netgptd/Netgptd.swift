@@ -35,6 +35,9 @@ struct Netgptd: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
+    @Option(name: .customLong("log-target"), help: "auto (journal, or stderr on a terminal), journal or stderr (default auto; env NETGPT_LOG_TARGET).")
+    var logTarget: String?
+
     @Flag(name: .customLong("check-config"), help: "Validate the configuration and policies, print the result and exit.")
     var checkConfig = false
 
@@ -45,7 +48,11 @@ struct Netgptd: AsyncParsableCommand {
                                               database: db, logLevel: logLevel))
         let loaded = Result { try source.load() }
         if checkConfig { try check(loaded) }
-        JournalLogHandler.bootstrap(identifier: "netgptd", logLevel: (try? loaded.get())?.logLevel ?? .info)
+        let targetText = logTarget ?? ProcessInfo.processInfo.environment["NETGPT_LOG_TARGET"] ?? "auto"
+        guard let target = JournalLogHandler.Target(rawValue: targetText) else {
+            throw ValidationError("--log-target / NETGPT_LOG_TARGET: '\(targetText)' is not one of auto, journal, stderr")
+        }
+        JournalLogHandler.bootstrap(identifier: "netgptd", logLevel: (try? loaded.get())?.logLevel ?? .info, target: target)
         let logger = Logger(label: "netgptd")
         if case .failure(let error) = loaded {
             logger.critical("cannot start: configuration: \(error)", metadata: ["event": "start_failed"])

@@ -35,8 +35,17 @@ import Testing
             collector:
               enabled: false
               interfaces: [eth0, eth1]
+            policy:
+              evaluation_interval: 2s
+              output_limit: 1KiB
+              max_concurrent_executions: 2
             """)
         var configuration = try ConfigurationSource(file: file, environment: [:]).load()
+        #expect(configuration.policy.evaluationInterval == .seconds(2))
+        #expect(configuration.policy.outputLimit == 1024)
+        #expect(configuration.policy.maximumConcurrentExecutions == 2)
+        #expect(try ConfigurationSource(file: file, environment: ["NETGPT_POLICY_INTERVAL": "250ms"]).load().policy.evaluationInterval == .milliseconds(250))
+        #expect(throws: ConfigurationError.self) { try ConfigurationSource(file: nil, environment: ["NETGPT_POLICY_INTERVAL": "soon"]).load() }
         #expect(configuration.stateDirectory == "/srv/netgpt")
         #expect(configuration.logLevel == .debug)
         #expect(configuration.http.listen == ListenAddress(host: "0.0.0.0", port: 8000))

@@ -24,6 +24,8 @@ public struct Configuration: Sendable, Equatable {
     public var retention = RetentionConfiguration()
     /// The built-in interface collector (`collector:`).
     public var collector = CollectorConfiguration()
+    /// How the policy engine runs (`policy:`).
+    public var policy = PolicyRunConfiguration()
 
     public init() {}
 
@@ -103,6 +105,19 @@ public struct RetentionConfiguration: Sendable, Equatable {
     public var interval = Duration.seconds(600)
     /// Rows deleted per transaction (`batch_size`), so ingest never waits long. The default is 5,000.
     public var batchSize = 5_000
+
+    public init() {}
+}
+
+/// How often the policy engine evaluates and how much it runs at once (`policy:`).
+public struct PolicyRunConfiguration: Sendable, Equatable {
+    /// Time between evaluations of the rules against the latest predictions and intents
+    /// (`evaluation_interval`). The default is 15 s.
+    public var evaluationInterval = Duration.seconds(15)
+    /// Executor output kept per action in `actions.output` (`output_limit`). The default is 4 KiB.
+    public var outputLimit = 4096
+    /// Actions executed at the same time within one evaluation (`max_concurrent_executions`). The default is 4.
+    public var maximumConcurrentExecutions = 4
 
     public init() {}
 }

@@ -100,6 +100,12 @@ public struct ConfigurationSource: Sendable {
             configuration.http.listen = try Self.listen(value, origin: origin, key: "NETGPT_LISTEN")
         }
         if let value = environment["NETGPT_WRITE_TOKEN"], !value.isEmpty { configuration.http.writeToken = value }
+        if let value = environment["NETGPT_POLICY_INTERVAL"] {
+            guard let interval = ConfigurationFile.parseDuration(value), interval > .zero else {
+                throw ConfigurationError(file: origin, key: "NETGPT_POLICY_INTERVAL", message: "'\(value)' is not a positive duration such as 500ms, 15s or 1m")
+            }
+            configuration.policy.evaluationInterval = interval
+        }
         if let value = environment["NETGPT_LOG_LEVEL"] {
             configuration.logLevel = try Self.logLevel(value, origin: origin, key: "NETGPT_LOG_LEVEL")
         }
@@ -154,9 +160,10 @@ struct ConfigurationFile {
             case "ingest": try applyIngest(value, to: &configuration.ingest)
             case "retention": try applyRetention(value, to: &configuration.retention)
             case "collector": try applyCollector(value, to: &configuration.collector)
+            case "policy": try applyPolicy(value, to: &configuration.policy)
             default:
                 throw unknown(key, in: nil, at: keyNode,
-                              known: ["state_dir", "database", "policies_dir", "log_level", "http", "ingest", "retention", "collector"])
+                              known: ["state_dir", "database", "policies_dir", "log_level", "http", "ingest", "retention", "collector", "policy"])
             }
         }
     }
@@ -206,6 +213,19 @@ struct ConfigurationFile {
             case "interval": retention.interval = try duration(value, key)
             case "batch_size": retention.batchSize = try positiveInteger(value, key)
             default: throw unknown(key, in: "retention", at: keyNode, known: ["max_age", "interval", "batch_size"])
+            }
+        }
+    }
+
+    private func applyPolicy(_ node: Node, to policy: inout PolicyRunConfiguration) throws {
+        for (keyNode, value) in try mapping(node, key: "policy") {
+            let key = "policy." + (keyNode.string ?? "")
+            switch keyNode.string {
+            case "evaluation_interval": policy.evaluationInterval = try duration(value, key)
+            case "output_limit": policy.outputLimit = try size(value, key)
+            case "max_concurrent_executions": policy.maximumConcurrentExecutions = try positiveInteger(value, key)
+            default:
+                throw unknown(key, in: "policy", at: keyNode, known: ["evaluation_interval", "output_limit", "max_concurrent_executions"])
             }
         }
     }

@@ -91,7 +91,10 @@ public struct Daemon: Sendable {
         // Policy engine (issue 3): evaluates rules against predictions and intents; reloads swap its set.
         let policyEngine = PolicyEngineService(
             writer: store.writer, policies: policies,
-            configuration: PolicyEngineConfiguration(environment: ProcessInfo.processInfo.environment), logger: logger)
+            configuration: PolicyEngineConfiguration(
+                interval: configuration.policy.evaluationInterval, outputLimit: configuration.policy.outputLimit,
+                maxConcurrentExecutions: configuration.policy.maximumConcurrentExecutions),
+            logger: logger)
         let reloader = Reloader(source: source, state: state, notifier: notifier, logger: logger,
                                 onPolicies: { policyEngine.replace($0) })
         let application = APIServer.application(api, listen: configuration.http.listen, logger: logger) { address in

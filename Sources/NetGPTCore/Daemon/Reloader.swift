@@ -84,6 +84,7 @@ public struct Reloader: Sendable {
             pending.append("ingest.series_cache_entries"); new.ingest.seriesCacheEntries = old.ingest.seriesCacheEntries
         }
         if new.collector.enabled != old.collector.enabled { pending.append("collector.enabled"); new.collector.enabled = old.collector.enabled }
+        if new.policy != old.policy { pending.append("policy.*"); new.policy = old.policy }
         if new.logLevel != old.logLevel { pending.append("log_level"); new.logLevel = old.logLevel }
         return pending
     }
