@@ -23,6 +23,7 @@ void ck_op_run(const ck_op *op, const ck_ctx *ctx);
 void ck_op_matmul(const ck_op *op, const ck_ctx *ctx);
 void ck_matmul_scratch(const ck_op *op, size_t *shared, size_t *local);
 void ck_op_attention(const ck_op *op, const ck_ctx *ctx);
+void ck_attention_scratch(const ck_op *op, size_t *shared, size_t *local);
 
 /// The half-open range of `n` items this thread owns when split evenly.
 static inline void ck_split(int n, const ck_ctx *ctx, int *begin, int *end) {

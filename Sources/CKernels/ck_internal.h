@@ -23,7 +23,7 @@ _Static_assert(sizeof(block_q8_0) == 34, "q8_0 size");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K size");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K size");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K size");
-_Static_assert(sizeof(ck_block_q8) == 40, "q8 activation size");
+_Static_assert(sizeof(ck_block_q16) == 72, "activation block size");
 
 uint16_t ck_f32_to_f16(float f);
 static inline uint32_t ck_fp32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
@@ -55,21 +55,27 @@ static inline void ck_scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t 
 /// The hot kernels, one implementation per instruction set.
 typedef struct {
     const char *name;
-    void (*quantize_q8)(const float *x, ck_block_q8 *y, int64_t n);
-    float (*dot_q4_0)(const void *w, const ck_block_q8 *x, int64_t n);
-    float (*dot_q4_1)(const void *w, const ck_block_q8 *x, int64_t n);
-    float (*dot_q8_0)(const void *w, const ck_block_q8 *x, int64_t n);
+    void (*quantize_q16)(const float *x, ck_block_q16 *y, int64_t n);
+    float (*dot_q4_0)(const void *w, const ck_block_q16 *x, int64_t n);
+    float (*dot_q4_1)(const void *w, const ck_block_q16 *x, int64_t n);
+    float (*dot_q8_0)(const void *w, const ck_block_q16 *x, int64_t n);
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     /// Four consecutive weight rows (`row_bytes` apart) dotted with one activation row; NULL
     /// falls back to four single-row calls.
-    void (*dot4_q4_0)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
-    void (*dot4_q4_1)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
-    void (*dot4_q8_0)(const void *w, size_t row_bytes, const ck_block_q8 *x, int64_t n, float out[4]);
+    void (*dot4_q4_0)(const void *w, size_t row_bytes, const ck_block_q16 *x, int64_t n, float out[4]);
+    void (*dot4_q4_1)(const void *w, size_t row_bytes, const ck_block_q16 *x, int64_t n, float out[4]);
+    void (*dot4_q8_0)(const void *w, size_t row_bytes, const ck_block_q16 *x, int64_t n, float out[4]);
     void (*axpy)(float a, const float *x, float *y, int64_t n);      // y += a x
     void (*scale)(float a, float *y, int64_t n);                      // y *= a
     float (*exp_sum)(float *x, int64_t n, float max);                 // x = exp(x - max), returns sum
     void (*silu_mul)(const float *x, const float *z, float *y, int64_t n); // y = silu(x) * z
     void (*gelu)(const float *x, float *y, int64_t n);                    // tanh approximation
+    /// Attention: scores[t] = scale * q·k_t for `len` keys `stride` apart (f32 or f16 keys), and
+    /// out = Σ p[t] v_t; NULL falls back to per-key dot products.
+    void (*qk_f32)(const float *q, const float *k, int64_t stride, int len, int hd, float scale, float *scores);
+    void (*qk_f16)(const float *q, const uint16_t *k, int64_t stride, int len, int hd, float scale, float *scores);
+    void (*pv_f32)(const float *p, const float *v, int64_t stride, int len, int hd, float *out);
+    void (*pv_f16)(const float *p, const uint16_t *v, int64_t stride, int len, int hd, float *out);
     void (*to_f16)(const float *x, uint16_t *y, int64_t n);
     float (*dot_f16_f32)(const uint16_t *a, const float *b, int64_t n);
     void (*axpy_f16)(float a, const uint16_t *x, float *y, int64_t n);   // y += a x

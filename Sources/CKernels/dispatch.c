@@ -66,9 +66,9 @@ const char *ck_isa_name(void) { return ck_active()->name; }
 
 // MARK: Public single-threaded entry points
 
-void ck_quantize_q8(const float *x, ck_block_q8 *y, int64_t n) { ck_active()->quantize_q8(x, y, n); }
+void ck_quantize_q16(const float *x, ck_block_q16 *y, int64_t n) { ck_active()->quantize_q16(x, y, n); }
 
-int ck_type_uses_q8(int type) {
+int ck_type_uses_q16(int type) {
     return type == CK_TYPE_Q4_0 || type == CK_TYPE_Q4_1 || type == CK_TYPE_Q8_0;
 }
 
@@ -85,7 +85,7 @@ static void dequantize_with(const ck_kernels *k, int type, const void *x, float 
 
 void ck_dequantize_row_fast(int type, const void *x, float *y, int64_t n) { dequantize_with(ck_active(), type, x, y, n); }
 
-static float vec_dot_with(const ck_kernels *k, int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n) {
+static float vec_dot_with(const ck_kernels *k, int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n) {
     switch (type) {
     case CK_TYPE_Q4_0: return k->dot_q4_0(w, xq, n);
     case CK_TYPE_Q4_1: return k->dot_q4_1(w, xq, n);
@@ -106,20 +106,20 @@ static float vec_dot_with(const ck_kernels *k, int type, const void *w, const ck
     }
 }
 
-float ck_vec_dot(int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n) {
+float ck_vec_dot(int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n) {
     return vec_dot_with(ck_active(), type, w, xq, xf, n);
 }
 
 // MARK: Explicit-ISA entry points (tests compare implementations without switching globally)
 
-int ck_quantize_q8_isa(int isa, const float *x, ck_block_q8 *y, int64_t n) {
+int ck_quantize_q16_isa(int isa, const float *x, ck_block_q16 *y, int64_t n) {
     const ck_kernels *k = table_for(isa);
     if (!k) return 0;
-    k->quantize_q8(x, y, n);
+    k->quantize_q16(x, y, n);
     return 1;
 }
 
-int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n, float *result) {
+int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n, float *result) {
     const ck_kernels *k = table_for(isa);
     if (!k) return 0;
     *result = vec_dot_with(k, type, w, xq, xf, n);

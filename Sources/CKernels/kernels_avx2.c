@@ -35,9 +35,9 @@ static inline __m128 h2f_pair(const uint16_t *p) {
 }
 
 /// (d, s) of a q8 activation block in lanes 0 and 1.
-static inline __m128 q8_ds(const ck_block_q8 *b) { return _mm_castpd_ps(_mm_load_sd((const double *)&b->d)); }
+static inline __m128 q16_ds(const ck_block_q16 *b) { return _mm_castpd_ps(_mm_load_sd((const double *)&b->d)); }
 
-static void quantize_q8_avx2(const float *x, ck_block_q8 *y, int64_t n) {
+static void quantize_q16_avx2(const float *x, ck_block_q16 *y, int64_t n) {
     const __m256 signBit = _mm256_set1_ps(-0.0f);
     for (int64_t i = 0; i < n / QK; i++) {
         const float *p = x + i * QK;
@@ -46,24 +46,29 @@ static void quantize_q8_avx2(const float *x, ck_block_q8 *y, int64_t n) {
         __m256 m = _mm256_max_ps(_mm256_andnot_ps(signBit, v0), _mm256_andnot_ps(signBit, v1));
         m = _mm256_max_ps(m, _mm256_max_ps(_mm256_andnot_ps(signBit, v2), _mm256_andnot_ps(signBit, v3)));
         const float amax = hmax256(m);
-        const float d = amax / 127, id = d ? 1.0f / d : 0;
+        const float d = amax / 32767, id = d ? 1.0f / d : 0;
         const __m256 mul = _mm256_set1_ps(id);
         __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, mul));
         __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, mul));
         __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, mul));
         __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, mul));
+        const __m256i lim = _mm256_set1_epi32(32767), nlim = _mm256_set1_epi32(-32767);
+        i0 = _mm256_max_epi32(_mm256_min_epi32(i0, lim), nlim);
+        i1 = _mm256_max_epi32(_mm256_min_epi32(i1, lim), nlim);
+        i2 = _mm256_max_epi32(_mm256_min_epi32(i2, lim), nlim);
+        i3 = _mm256_max_epi32(_mm256_min_epi32(i3, lim), nlim);
         __m256i s = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
         __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
         s4 = _mm_hadd_epi32(s4, s4);
         s4 = _mm_hadd_epi32(s4, s4);
         const int sum = _mm_cvtsi128_si32(s4);
-        i0 = _mm256_packs_epi32(i0, i1);
-        i2 = _mm256_packs_epi32(i2, i3);
-        i0 = _mm256_packs_epi16(i0, i2);
-        i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-        _mm256_storeu_si256((__m256i *)y[i].q, i0);
-        y[i].d = _cvtsh_ss(_cvtss_sh(d, 0));
-        y[i].s = _cvtsh_ss(_cvtss_sh(d * (float)sum, 0));
+        // packs works per 128-bit lane: [0-3, 8-11 | 4-7, 12-15] → restore the order.
+        const __m256i a = _mm256_permute4x64_epi64(_mm256_packs_epi32(i0, i1), 0xD8);
+        const __m256i b = _mm256_permute4x64_epi64(_mm256_packs_epi32(i2, i3), 0xD8);
+        _mm256_storeu_si256((__m256i *)y[i].q, a);
+        _mm256_storeu_si256((__m256i *)(y[i].q + 16), b);
+        y[i].d = d;
+        y[i].s = d * (float)sum;
     }
 }
 
@@ -74,76 +79,80 @@ static inline __m256i unpack_nibbles(const uint8_t *qs) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-static inline __m256 sum_i8_pairs_float(__m256i u8, __m256i s8) {
-    const __m256i p16 = _mm256_maddubs_epi16(u8, s8);
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
+/// Σ w·x over a 4-bit block against 16-bit activations: nibbles widened to int16 (low nibbles are
+/// elements 0-15, high 16-31), two vpmaddwd, eight int32 partial sums as floats.
+static inline __m256 dot_nibbles_q16(const uint8_t *qs, const int16_t *xq) {
+    const __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    const __m256i lo = _mm256_cvtepu8_epi16(_mm_and_si128(raw, mask));
+    const __m256i hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), mask));
+    const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)xq)),
+                                       _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(xq + 16))));
+    return _mm256_cvtepi32_ps(p);
 }
 
-static float dot_q4_0_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
+/// Σ w·x over an 8-bit block against 16-bit activations.
+static inline __m256 dot_bytes_q16(const int8_t *qs, const int16_t *xq) {
+    const __m256i lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)qs));
+    const __m256i hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(qs + 16)));
+    const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)xq)),
+                                       _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(xq + 16))));
+    return _mm256_cvtepi32_ps(p);
+}
+
+static float dot_q4_0_avx2(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q4_0 *b = w;
     const int64_t nb = n / QK;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     __m128 offs = _mm_setzero_ps(); // lane 1: sum of d_w * s_x
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q8_ds(&x[i]));         // [d dx, d sx]
-        const __m128 s1 = _mm_mul_ps(_mm_set1_ps(h2f(b[i + 1].d)), q8_ds(&x[i + 1]));
+        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q16_ds(&x[i]));         // [d dx, d sx]
+        const __m128 s1 = _mm_mul_ps(_mm_set1_ps(h2f(b[i + 1].d)), q16_ds(&x[i + 1]));
         offs = _mm_add_ps(offs, _mm_add_ps(s0, s1));
-        const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        const __m256 p1 = sum_i8_pairs_float(unpack_nibbles(b[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), p1, acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), dot_nibbles_q16(b[i].qs, x[i].q), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), dot_nibbles_q16(b[i + 1].qs, x[i + 1].q), acc1);
     }
     for (; i < nb; i++) {
-        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q8_ds(&x[i]));
+        const __m128 s0 = _mm_mul_ps(_mm_set1_ps(h2f(b[i].d)), q16_ds(&x[i]));
         offs = _mm_add_ps(offs, s0);
-        const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), dot_nibbles_q16(b[i].qs, x[i].q), acc0);
     }
     return hsum256(_mm256_add_ps(acc0, acc1)) - 8 * _mm_cvtss_f32(_mm_shuffle_ps(offs, offs, 1));
 }
 
-static float dot_q4_1_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
+static float dot_q4_1_avx2(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q4_1 *b = w;
     const int64_t nb = n / QK;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     __m128 mins = _mm_setzero_ps(); // lane 1: sum of m_w * s_x
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q8_ds(&x[i]));          // [d dx, m sx]
-        const __m128 s1 = _mm_mul_ps(h2f_pair(&b[i + 1].d), q8_ds(&x[i + 1]));
+        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q16_ds(&x[i]));          // [d dx, m sx]
+        const __m128 s1 = _mm_mul_ps(h2f_pair(&b[i + 1].d), q16_ds(&x[i + 1]));
         mins = _mm_add_ps(mins, _mm_add_ps(s0, s1));
-        const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        const __m256 p1 = sum_i8_pairs_float(unpack_nibbles(b[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), p1, acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), dot_nibbles_q16(b[i].qs, x[i].q), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s1), dot_nibbles_q16(b[i + 1].qs, x[i + 1].q), acc1);
     }
     for (; i < nb; i++) {
-        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q8_ds(&x[i]));
+        const __m128 s0 = _mm_mul_ps(h2f_pair(&b[i].d), q16_ds(&x[i]));
         mins = _mm_add_ps(mins, s0);
-        const __m256 p0 = sum_i8_pairs_float(unpack_nibbles(b[i].qs), _mm256_loadu_si256((const __m256i *)x[i].q));
-        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), p0, acc0);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(s0), dot_nibbles_q16(b[i].qs, x[i].q), acc0);
     }
     return hsum256(_mm256_add_ps(acc0, acc1)) + _mm_cvtss_f32(_mm_shuffle_ps(mins, mins, 1));
 }
 
-static inline __m256 dot_q8_block(const int8_t *wq, const int8_t *xq) {
-    const __m256i qw = _mm256_loadu_si256((const __m256i *)wq);
-    const __m256i qx = _mm256_loadu_si256((const __m256i *)xq);
-    return sum_i8_pairs_float(_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qx, qw));
-}
-
-static float dot_q8_0_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
+static float dot_q8_0_avx2(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q8_0 *b = w;
     const int64_t nb = n / QK;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), dot_q8_block(b[i].qs, x[i].q), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i + 1].d) * x[i + 1].d), dot_q8_block(b[i + 1].qs, x[i + 1].q), acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), dot_bytes_q16(b[i].qs, x[i].q), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i + 1].d) * x[i + 1].d), dot_bytes_q16(b[i + 1].qs, x[i + 1].q), acc1);
     }
     for (; i < nb; i++) {
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), dot_q8_block(b[i].qs, x[i].q), acc0);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(b[i].d) * x[i].d), dot_bytes_q16(b[i].qs, x[i].q), acc0);
     }
     return hsum256(_mm256_add_ps(acc0, acc1));
 }
@@ -163,58 +172,54 @@ static float dot_q8_0_avx2(const void *w, const ck_block_q8 *x, int64_t n) {
 
 static inline float hsum_lane1(__m128 v) { return _mm_cvtss_f32(_mm_shuffle_ps(v, v, 1)); }
 
-static void dot4_q4_1_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
-    ROWS4(block_q4_1, w, rb);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps(), m2 = _mm_setzero_ps(), m3 = _mm_setzero_ps();
-    for (int64_t i = 0; i < n / QK; i++) {
-        const __m128 xds = q8_ds(&x[i]);
-        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
-        PREFETCH_NEXT_GROUP(i);
-#define ROW_STEP(r, a, m) { \
-            const __m128 s = _mm_mul_ps(h2f_pair(&r[i].d), xds); \
-            m = _mm_add_ps(m, s); \
-            a = _mm256_fmadd_ps(_mm256_broadcastss_ps(s), sum_i8_pairs_float(unpack_nibbles(r[i].qs), xq), a); }
-        ROW_STEP(r0, a0, m0) ROW_STEP(r1, a1, m1) ROW_STEP(r2, a2, m2) ROW_STEP(r3, a3, m3)
-#undef ROW_STEP
-    }
-    out[0] = hsum256(a0) + hsum_lane1(m0);
-    out[1] = hsum256(a1) + hsum_lane1(m1);
-    out[2] = hsum256(a2) + hsum_lane1(m2);
-    out[3] = hsum256(a3) + hsum_lane1(m3);
+/// Four rows of a 4-bit type against one activation row: the activation block and its widened
+/// halves are loaded once for the four rows.
+#define DEFINE_DOT4_NIBBLES(name, T, SCALES, OFFSET) \
+static void name(const void *w, size_t rb, const ck_block_q16 *x, int64_t n, float out[4]) { \
+    ROWS4(T, w, rb); \
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0; \
+    __m128 m0 = _mm_setzero_ps(), m1 = m0, m2 = m0, m3 = m0; \
+    const __m128i mask = _mm_set1_epi8(0x0F); \
+    for (int64_t i = 0; i < n / QK; i++) { \
+        const __m128 xds = q16_ds(&x[i]); \
+        const __m256i xlo = _mm256_loadu_si256((const __m256i *)x[i].q); \
+        const __m256i xhi = _mm256_loadu_si256((const __m256i *)(x[i].q + 16)); \
+        PREFETCH_NEXT_GROUP(i); \
+        ROW4_STEP(r0, a0, m0, SCALES) ROW4_STEP(r1, a1, m1, SCALES) ROW4_STEP(r2, a2, m2, SCALES) ROW4_STEP(r3, a3, m3, SCALES) \
+    } \
+    out[0] = hsum256(a0) + OFFSET * hsum_lane1(m0); \
+    out[1] = hsum256(a1) + OFFSET * hsum_lane1(m1); \
+    out[2] = hsum256(a2) + OFFSET * hsum_lane1(m2); \
+    out[3] = hsum256(a3) + OFFSET * hsum_lane1(m3); \
 }
 
-static void dot4_q4_0_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
-    ROWS4(block_q4_0, w, rb);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps(), m2 = _mm_setzero_ps(), m3 = _mm_setzero_ps();
-    for (int64_t i = 0; i < n / QK; i++) {
-        const __m128 xds = q8_ds(&x[i]);
-        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
-#define ROW_STEP(r, a, m) { \
-            const __m128 s = _mm_mul_ps(_mm_set1_ps(h2f(r[i].d)), xds); \
-            m = _mm_add_ps(m, s); \
-            a = _mm256_fmadd_ps(_mm256_broadcastss_ps(s), sum_i8_pairs_float(unpack_nibbles(r[i].qs), xq), a); }
-        ROW_STEP(r0, a0, m0) ROW_STEP(r1, a1, m1) ROW_STEP(r2, a2, m2) ROW_STEP(r3, a3, m3)
-#undef ROW_STEP
-    }
-    out[0] = hsum256(a0) - 8 * hsum_lane1(m0);
-    out[1] = hsum256(a1) - 8 * hsum_lane1(m1);
-    out[2] = hsum256(a2) - 8 * hsum_lane1(m2);
-    out[3] = hsum256(a3) - 8 * hsum_lane1(m3);
-}
+#define ROW4_STEP(r, a, m, SCALES) { \
+        const __m128 s = _mm_mul_ps(SCALES(r), xds); \
+        m = _mm_add_ps(m, s); \
+        const __m128i raw = _mm_loadu_si128((const __m128i *)r[i].qs); \
+        const __m256i lo = _mm256_cvtepu8_epi16(_mm_and_si128(raw, mask)); \
+        const __m256i hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), mask)); \
+        const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(lo, xlo), _mm256_madd_epi16(hi, xhi)); \
+        a = _mm256_fmadd_ps(_mm256_broadcastss_ps(s), _mm256_cvtepi32_ps(p), a); }
+#define SCALES_Q4_1(r) h2f_pair(&r[i].d)
+#define SCALES_Q4_0(r) _mm_set1_ps(h2f(r[i].d))
+DEFINE_DOT4_NIBBLES(dot4_q4_1_avx2, block_q4_1, SCALES_Q4_1, 1.0f)
+DEFINE_DOT4_NIBBLES(dot4_q4_0_avx2, block_q4_0, SCALES_Q4_0, -8.0f)
+#undef ROW4_STEP
 
-static void dot4_q8_0_avx2(const void *w, size_t rb, const ck_block_q8 *x, int64_t n, float out[4]) {
+static void dot4_q8_0_avx2(const void *w, size_t rb, const ck_block_q16 *x, int64_t n, float out[4]) {
     ROWS4(block_q8_0, w, rb);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (int64_t i = 0; i < n / QK; i++) {
-        const __m256i xq = _mm256_loadu_si256((const __m256i *)x[i].q);
+        const __m256i xlo = _mm256_loadu_si256((const __m256i *)x[i].q);
+        const __m256i xhi = _mm256_loadu_si256((const __m256i *)(x[i].q + 16));
         const float xd = x[i].d;
         PREFETCH_NEXT_GROUP(i);
 #define ROW_STEP(r, a) { \
-            const __m256i qw = _mm256_loadu_si256((const __m256i *)r[i].qs); \
-            const __m256 p = sum_i8_pairs_float(_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(xq, qw)); \
-            a = _mm256_fmadd_ps(_mm256_set1_ps(h2f(r[i].d) * xd), p, a); }
+            const __m256i lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)r[i].qs)); \
+            const __m256i hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(r[i].qs + 16))); \
+            const __m256i p = _mm256_add_epi32(_mm256_madd_epi16(lo, xlo), _mm256_madd_epi16(hi, xhi)); \
+            a = _mm256_fmadd_ps(_mm256_set1_ps(h2f(r[i].d) * xd), _mm256_cvtepi32_ps(p), a); }
         ROW_STEP(r0, a0) ROW_STEP(r1, a1) ROW_STEP(r2, a2) ROW_STEP(r3, a3)
 #undef ROW_STEP
     }
@@ -445,11 +450,84 @@ static void axpy_f16_avx2(float a, const uint16_t *x, float *y, int64_t n) {
     for (; i < n; i++) y[i] += a * h2f(x[i]);
 }
 
+/// Eight 8-lane accumulators reduced to one vector of their eight sums.
+static inline __m256 reduce8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5, __m256 a6, __m256 a7) {
+    const __m256 s01 = _mm256_hadd_ps(a0, a1), s23 = _mm256_hadd_ps(a2, a3);
+    const __m256 s45 = _mm256_hadd_ps(a4, a5), s67 = _mm256_hadd_ps(a6, a7);
+    const __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
+    return _mm256_add_ps(_mm256_permute2f128_ps(s0123, s4567, 0x20), _mm256_permute2f128_ps(s0123, s4567, 0x31));
+}
+
+#define LOAD_F32(p) _mm256_loadu_ps(p)
+#define LOAD_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+
+/// Scores of eight keys at a time (one accumulator per key, reduced together), hd % 8 == 0.
+#define DEFINE_QK(name, T, LOAD) \
+static void name(const float *q, const T *k, int64_t stride, int len, int hd, float scale, float *scores) { \
+    const __m256 vs = _mm256_set1_ps(scale); \
+    int t = 0; \
+    for (; t + 8 <= len; t += 8) { \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0; \
+        const T *k0 = k + (int64_t)t * stride; \
+        for (int c = 0; c < hd; c += 8) { \
+            const __m256 qc = _mm256_loadu_ps(q + c); \
+            a0 = _mm256_fmadd_ps(LOAD(k0 + c), qc, a0); \
+            a1 = _mm256_fmadd_ps(LOAD(k0 + stride + c), qc, a1); \
+            a2 = _mm256_fmadd_ps(LOAD(k0 + 2 * stride + c), qc, a2); \
+            a3 = _mm256_fmadd_ps(LOAD(k0 + 3 * stride + c), qc, a3); \
+            a4 = _mm256_fmadd_ps(LOAD(k0 + 4 * stride + c), qc, a4); \
+            a5 = _mm256_fmadd_ps(LOAD(k0 + 5 * stride + c), qc, a5); \
+            a6 = _mm256_fmadd_ps(LOAD(k0 + 6 * stride + c), qc, a6); \
+            a7 = _mm256_fmadd_ps(LOAD(k0 + 7 * stride + c), qc, a7); \
+        } \
+        _mm256_storeu_ps(scores + t, _mm256_mul_ps(reduce8(a0, a1, a2, a3, a4, a5, a6, a7), vs)); \
+    } \
+    for (; t < len; t++) { \
+        __m256 a = _mm256_setzero_ps(); \
+        for (int c = 0; c < hd; c += 8) a = _mm256_fmadd_ps(LOAD(k + (int64_t)t * stride + c), _mm256_loadu_ps(q + c), a); \
+        scores[t] = hsum256(a) * scale; \
+    } \
+}
+
+/// out = Σ p[t] v_t, 64 output dims at a time kept in registers, hd % 8 == 0.
+#define DEFINE_PV(name, T, LOAD) \
+static void name(const float *p, const T *v, int64_t stride, int len, int hd, float *out) { \
+    for (int c0 = 0; c0 < hd; c0 += 64) { \
+        const int w = hd - c0 < 64 ? hd - c0 : 64; \
+        if (w == 64) { \
+            __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0, o4 = o0, o5 = o0, o6 = o0, o7 = o0; \
+            for (int t = 0; t < len; t++) { \
+                const __m256 pt = _mm256_broadcast_ss(p + t); \
+                const T *vt = v + (int64_t)t * stride + c0; \
+                o0 = _mm256_fmadd_ps(pt, LOAD(vt), o0); o1 = _mm256_fmadd_ps(pt, LOAD(vt + 8), o1); \
+                o2 = _mm256_fmadd_ps(pt, LOAD(vt + 16), o2); o3 = _mm256_fmadd_ps(pt, LOAD(vt + 24), o3); \
+                o4 = _mm256_fmadd_ps(pt, LOAD(vt + 32), o4); o5 = _mm256_fmadd_ps(pt, LOAD(vt + 40), o5); \
+                o6 = _mm256_fmadd_ps(pt, LOAD(vt + 48), o6); o7 = _mm256_fmadd_ps(pt, LOAD(vt + 56), o7); \
+            } \
+            _mm256_storeu_ps(out + c0, o0); _mm256_storeu_ps(out + c0 + 8, o1); \
+            _mm256_storeu_ps(out + c0 + 16, o2); _mm256_storeu_ps(out + c0 + 24, o3); \
+            _mm256_storeu_ps(out + c0 + 32, o4); _mm256_storeu_ps(out + c0 + 40, o5); \
+            _mm256_storeu_ps(out + c0 + 48, o6); _mm256_storeu_ps(out + c0 + 56, o7); \
+        } else { \
+            for (int c = c0; c < c0 + w; c += 8) { \
+                __m256 o = _mm256_setzero_ps(); \
+                for (int t = 0; t < len; t++) o = _mm256_fmadd_ps(_mm256_broadcast_ss(p + t), LOAD(v + (int64_t)t * stride + c), o); \
+                _mm256_storeu_ps(out + c, o); \
+            } \
+        } \
+    } \
+}
+
+DEFINE_QK(qk_f32_avx2, float, LOAD_F32)
+DEFINE_QK(qk_f16_avx2, uint16_t, LOAD_F16)
+DEFINE_PV(pv_f32_avx2, float, LOAD_F32)
+DEFINE_PV(pv_f16_avx2, uint16_t, LOAD_F16)
+
 #pragma clang attribute pop
 
 const ck_kernels ck_kernels_avx2 = {
     .name = "avx2",
-    .quantize_q8 = quantize_q8_avx2,
+    .quantize_q16 = quantize_q16_avx2,
     .dot_q4_0 = dot_q4_0_avx2,
     .dot_q4_1 = dot_q4_1_avx2,
     .dot_q8_0 = dot_q8_0_avx2,
@@ -468,6 +546,10 @@ const ck_kernels ck_kernels_avx2 = {
     .dequant_f16 = dequant_f16_avx2,
     .gemm_panel = gemm_panel_avx2,
     .to_f16 = to_f16_avx2,
+    .qk_f32 = qk_f32_avx2,
+    .qk_f16 = qk_f16_avx2,
+    .pv_f32 = pv_f32_avx2,
+    .pv_f16 = pv_f16_avx2,
     .dot_f16_f32 = dot_f16_f32_avx2,
     .axpy_f16 = axpy_f16_avx2,
 };

@@ -2,23 +2,23 @@
 // without AVX2 or NEON.
 #include "ck_internal.h"
 
-static void quantize_q8_scalar(const float *x, ck_block_q8 *y, int64_t n) {
+static void quantize_q16_scalar(const float *x, ck_block_q16 *y, int64_t n) {
     for (int64_t i = 0; i < n / QK; i++) {
         float amax = 0;
         for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(x[i * QK + j]));
-        const float d = amax / 127, id = d ? 1.0f / d : 0;
+        const float d = amax / 32767, id = d ? 1.0f / d : 0;
         int sum = 0;
         for (int j = 0; j < QK; j++) {
             const int q = (int)lrintf(x[i * QK + j] * id);
-            y[i].q[j] = (int8_t)q;
-            sum += q;
+            y[i].q[j] = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+            sum += y[i].q[j];
         }
-        y[i].d = ck_half_to_float(ck_f32_to_f16(d));
-        y[i].s = ck_half_to_float(ck_f32_to_f16(d * (float)sum));
+        y[i].d = d;
+        y[i].s = d * (float)sum;
     }
 }
 
-static float dot_q4_0_scalar(const void *w, const ck_block_q8 *x, int64_t n) {
+static float dot_q4_0_scalar(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q4_0 *b = w;
     float sum = 0;
     for (int64_t i = 0; i < n / QK; i++) {
@@ -32,7 +32,7 @@ static float dot_q4_0_scalar(const void *w, const ck_block_q8 *x, int64_t n) {
     return sum;
 }
 
-static float dot_q4_1_scalar(const void *w, const ck_block_q8 *x, int64_t n) {
+static float dot_q4_1_scalar(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q4_1 *b = w;
     float sum = 0;
     for (int64_t i = 0; i < n / QK; i++) {
@@ -45,7 +45,7 @@ static float dot_q4_1_scalar(const void *w, const ck_block_q8 *x, int64_t n) {
     return sum;
 }
 
-static float dot_q8_0_scalar(const void *w, const ck_block_q8 *x, int64_t n) {
+static float dot_q8_0_scalar(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q8_0 *b = w;
     float sum = 0;
     for (int64_t i = 0; i < n / QK; i++) {
@@ -125,7 +125,7 @@ static void axpy_f16_scalar(float a, const uint16_t *x, float *y, int64_t n) {
 
 const ck_kernels ck_kernels_scalar = {
     .name = "scalar",
-    .quantize_q8 = quantize_q8_scalar,
+    .quantize_q16 = quantize_q16_scalar,
     .dot_q4_0 = dot_q4_0_scalar,
     .dot_q4_1 = dot_q4_1_scalar,
     .dot_q8_0 = dot_q8_0_scalar,

@@ -15,8 +15,8 @@ int ck_gemm_min_rows(void) { return gemm_min_rows; }
 /// Weight rows per work chunk on the dot-product path (a multiple of 4).
 #define DOT_CHUNK 32
 
-static int any_q8(const ck_op *op) {
-    for (int j = 0; j < op->n_mats; j++) if (ck_type_uses_q8(op->mats[j].type)) return 1;
+static int any_q16(const ck_op *op) {
+    for (int j = 0; j < op->n_mats; j++) if (ck_type_uses_q16(op->mats[j].type)) return 1;
     return 0;
 }
 
@@ -28,13 +28,13 @@ void ck_matmul_scratch(const ck_op *op, size_t *shared, size_t *local) {
         *shared = 0;
         *local = align64(CK_PANEL * k * 4) + align64(k * 4);
     } else {
-        *shared = any_q8(op) ? (size_t)op->n * (k / QK) * sizeof(ck_block_q8) : 0;
+        *shared = any_q16(op) ? (size_t)op->n * (k / QK) * sizeof(ck_block_q16) : 0;
         *local = align64(k * 4);
     }
 }
 
-typedef float (*dot_fn)(const void *, const ck_block_q8 *, int64_t);
-typedef void (*dot4_fn)(const void *, size_t, const ck_block_q8 *, int64_t, float *);
+typedef float (*dot_fn)(const void *, const ck_block_q16 *, int64_t);
+typedef void (*dot4_fn)(const void *, size_t, const ck_block_q16 *, int64_t, float *);
 
 static inline void store(const ck_op *op, int j, int i, int row, float v) {
     float *out = op->outs[j] + (int64_t)i * op->ldouts[j] + row;
@@ -43,7 +43,7 @@ static inline void store(const ck_op *op, int j, int i, int row, float v) {
 
 /// Rows [r0, r1) of matrix j against every activation row, four weight rows at a time so each
 /// activation block is loaded once for four rows (and the rows stay in L1 across activations).
-static void dot_rows_q8(const ck_op *op, int j, int r0, int r1, const ck_block_q8 *xq, int64_t blocks) {
+static void dot_rows_q16(const ck_op *op, int j, int r0, int r1, const ck_block_q16 *xq, int64_t blocks) {
     const ck_kernels *kern = ck_active();
     const ck_matrix *m = &op->mats[j];
     const int k = m->cols;
@@ -85,9 +85,9 @@ static void matmul_dot(const ck_op *op, const ck_ctx *ctx) {
     const ck_kernels *kern = ck_active();
     const int k = op->mats[0].cols, n = op->n;
     const int64_t blocks = k / QK;
-    ck_block_q8 *xq = (ck_block_q8 *)ctx->shared;
-    if (any_q8(op)) {
-        for (int i = ctx->ith; i < n; i += ctx->nth) kern->quantize_q8(op->x + (int64_t)i * op->ldx, xq + i * blocks, k);
+    ck_block_q16 *xq = (ck_block_q16 *)ctx->shared;
+    if (any_q16(op)) {
+        for (int i = ctx->ith; i < n; i += ctx->nth) kern->quantize_q16(op->x + (int64_t)i * op->ldx, xq + i * blocks, k);
         ck_barrier(ctx->pool);
     }
     // Chunks never straddle two matrices: matrix j owns chunks [first[j], first[j + 1]).
@@ -100,7 +100,7 @@ static void matmul_dot(const ck_op *op, const ck_ctx *ctx) {
         while (c >= first[j + 1]) j++;
         const int r0 = (c - first[j]) * DOT_CHUNK;
         const int r1 = r0 + DOT_CHUNK < op->mats[j].rows ? r0 + DOT_CHUNK : op->mats[j].rows;
-        if (ck_type_uses_q8(op->mats[j].type)) dot_rows_q8(op, j, r0, r1, xq, blocks);
+        if (ck_type_uses_q16(op->mats[j].type)) dot_rows_q16(op, j, r0, r1, xq, blocks);
         else dot_rows_f32(op, j, r0, r1, (float *)ctx->local);
     }
 }

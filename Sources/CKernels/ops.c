@@ -10,7 +10,7 @@ void ck_op_scratch(const ck_op *op, size_t *shared, size_t *local) {
     switch (op->kind) {
     case CK_OP_MATMUL: ck_matmul_scratch(op, shared, local); break;
     case CK_OP_ADD_ROWS: *local = (size_t)op->mats[0].cols * 4; break;
-    case CK_OP_ATTENTION: *local = ((size_t)op->cache_capacity + 16) * 4; break;
+    case CK_OP_ATTENTION: ck_attention_scratch(op, shared, local); break;
     default: break;
     }
     *local = max_size(*local, 0);

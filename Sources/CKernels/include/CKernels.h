@@ -53,22 +53,25 @@ int ck_quantize_row(int type, const float *x, void *y, int64_t n);
 
 // MARK: Dot products (single-threaded building blocks, exposed for tests and benchmarks)
 
-/// The activation format used with quantized weights: blocks of 32 values with a float scale and
-/// the scaled sum (d, d*sum(q), int8 q[32]).
-typedef struct { float d; float s; int8_t q[32]; } ck_block_q8;
-/// Quantizes `n` floats (a multiple of 32) into q8 activation blocks.
-void ck_quantize_q8(const float *x, ck_block_q8 *y, int64_t n);
-/// Dot product of one weight row of `type` (n elements) with activations: q8 blocks for Q4_0,
-/// Q4_1 and Q8_0, floats for every other type (`xf`); both may be passed.
-float ck_vec_dot(int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n);
-/// Whether `type` uses q8 activations in ck_vec_dot (else float activations).
-int ck_type_uses_q8(int type);
+/// The activation format used with 4- and 8-bit weights on the decode path: blocks of 32 values
+/// with a float scale, the scaled sum and 16-bit integers (d, d*sum(q), int16 q[32]). At 16 bits
+/// the rounding (1/65534 of the block's largest value) is far below the weights' own, so decode
+/// computes like fp32 (llama.cpp rounds activations to 8 bits here) while the integer
+/// multiply-adds keep the kernels as fast as 8-bit ones.
+typedef struct { float d; float s; int16_t q[32]; } ck_block_q16;
+/// Quantizes `n` floats (a multiple of 32) into 16-bit activation blocks.
+void ck_quantize_q16(const float *x, ck_block_q16 *y, int64_t n);
+/// Dot product of one weight row of `type` (n elements) with activations: 16-bit blocks for
+/// Q4_0, Q4_1 and Q8_0, floats for every other type (`xf`); both may be passed.
+float ck_vec_dot(int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n);
+/// Whether `type` uses 16-bit activation blocks in ck_vec_dot (else float activations).
+int ck_type_uses_q16(int type);
 
 // Explicit-ISA variants (CK_ISA_*) of the single-threaded kernels, so tests can compare every
 // implementation on the same data without switching the process-wide selection. Each returns 0
 // when this CPU cannot run that instruction set.
-int ck_quantize_q8_isa(int isa, const float *x, ck_block_q8 *y, int64_t n);
-int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q8 *xq, const float *xf, int64_t n, float *result);
+int ck_quantize_q16_isa(int isa, const float *x, ck_block_q16 *y, int64_t n);
+int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n, float *result);
 int ck_dequantize_row_isa(int isa, int type, const void *x, float *y, int64_t n);
 /// which: 0 y = silu(x)*z, 1 y = gelu(x), 2 y = exp(x - max x) with the sum stored in y[n].
 int ck_activation_isa(int isa, int which, const float *x, const float *z, float *y, int64_t n);
@@ -78,7 +81,7 @@ int ck_gemm_f32_isa(int isa, const float *a, int64_t lda, const float *b, int64_
                     int m, int n, int k, int accumulate, const float *bias);
 
 /// From how many activation rows on a matmul dequantizes weights to fp32 and runs the GEMM
-/// (fewer rows use q8 dot products). The default is 16; tests change it to exercise both paths.
+/// (fewer rows use dot products with 16-bit activations). The default is 16; tests change it to exercise both paths.
 void ck_set_gemm_min_rows(int rows);
 int ck_gemm_min_rows(void);
 
