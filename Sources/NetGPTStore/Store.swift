@@ -18,6 +18,7 @@ public final class Store: Sendable {
     /// The fast path for samples (series id cache, prepared inserts).
     public let samples: SampleWriter
     private let pool: DatabasePool
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     /// - Throws: `StoreError` with code `.cannotOpen`, `.checksumMismatch`, `.databaseNewerThanBinary`
@@ -45,12 +46,18 @@ public final class Store: Sendable {
         let readOnly = configuration.readOnly
         let checkpointPages = configuration.walAutoCheckpointPages
         let journalSizeLimit = configuration.journalSizeLimitBytes
+        let checkpointer = configuration.backgroundCheckpoint && !readOnly
+            ? WALCheckpointer(thresholdPages: checkpointPages, logger: logger) : nil
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(cacheSize)")
             if !readOnly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
                 try db.execute(sql: "PRAGMA journal_size_limit = \(journalSizeLimit)")
+                // The writer (readers are opened read-only): its commits drive the background checkpoints.
+                if let checkpointer, !db.configuration.readonly, let connection = db.sqliteConnection {
+                    checkpointer.install(on: connection)
+                }
             }
         }
         do {
@@ -63,13 +70,16 @@ public final class Store: Sendable {
         }
         writer = pool
         samples = SampleWriter()
+        self.checkpointer = checkpointer
         do {
             if configuration.migrateOnOpen && !configuration.readOnly {
                 appliedAtOpen = try migrator.migrate(pool, logger: logger)
             } else {
                 appliedAtOpen = []
             }
+            try checkpointer?.start(path: path)
         } catch {
+            checkpointer?.stop()
             try? pool.close()
             throw error
         }
@@ -97,8 +107,11 @@ public final class Store: Sendable {
         }
     }
 
+    deinit { checkpointer?.stop() }
+
     /// Checkpoints the WAL and closes every connection. Later use of `writer` throws.
     public func close() throws {
+        checkpointer?.stop()
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }

@@ -68,7 +68,10 @@ struct BenchIngestCommand: AsyncParsableCommand {
     /// The request bodies, generated before timing starts.
     func generate() -> [(lines: Int, body: [UInt8])] {
         let fieldNames = ["rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_errors", "tx_errors", "rx_dropped", "tx_dropped"]
-        let base: Int64 = 1_700_000_000_000_000_000
+        // Fresh timestamps on every run, ending now at 10 s per round: each run appends new samples
+        // (as telemetry does) instead of overwriting the last run's, and retention never deletes them.
+        let rounds = Int64((points + series - 1) / series)
+        let base = Int64(Date().timeIntervalSince1970) * 1_000_000_000 - rounds * 10_000_000_000
         var random = SystemRandomNumberGenerator()
         var payloads: [(Int, [UInt8])] = []
         var index = 0

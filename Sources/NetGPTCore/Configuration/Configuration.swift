@@ -93,6 +93,9 @@ public struct IngestConfiguration: Sendable, Equatable {
     public var summaryInterval = Duration.seconds(60)
     /// Series keys cached for the line-protocol fast path (`series_cache_entries`). The default is 200,000.
     public var seriesCacheEntries = 200_000
+    /// How long a transaction may wait for HTTP batches already admitted but still arriving, so
+    /// concurrent writers share it (`commit_delay`; 0 commits at once). The default is 10 ms.
+    public var commitDelay = Duration.milliseconds(10)
 
     public init() {}
 }

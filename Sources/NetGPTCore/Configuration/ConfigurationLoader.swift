@@ -195,9 +195,11 @@ struct ConfigurationFile {
                 ingest.stringFields = policy
             case "summary_interval": ingest.summaryInterval = try duration(value, key)
             case "series_cache_entries": ingest.seriesCacheEntries = try positiveInteger(value, key)
+            case "commit_delay": ingest.commitDelay = try duration(value, key, allowZero: true)
             default:
                 throw unknown(key, in: "ingest", at: keyNode, known: [
                     "queue_batches", "queue_bytes", "max_line_bytes", "string_fields", "summary_interval", "series_cache_entries",
+                    "commit_delay",
                 ])
             }
         }

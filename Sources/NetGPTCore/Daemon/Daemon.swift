@@ -77,7 +77,7 @@ public struct Daemon: Sendable {
         let ingestor = Ingestor(
             store: store,
             queue: WriteQueue(maximumBatches: configuration.ingest.queueBatches, maximumBytes: configuration.ingest.queueBytes),
-            seriesCacheEntries: configuration.ingest.seriesCacheEntries)
+            seriesCacheEntries: configuration.ingest.seriesCacheEntries, commitDelay: configuration.ingest.commitDelay)
         let retention = RetentionService(store: store, state: state, logger: logger)
         let collector = InterfaceCollector(ingestor: ingestor, state: state, logger: logger)
         let api = APIServices(state: state, ingestor: ingestor, retention: retention, collector: collector, logger: logger)

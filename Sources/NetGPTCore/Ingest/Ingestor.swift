@@ -45,13 +45,17 @@ public final class Ingestor: Sendable {
     public let queue: WriteQueue
     private let committer: GroupCommitter
 
+    /// - Parameter commitDelay: how long a group may wait for HTTP batches that are admitted but still
+    ///   arriving or parsing, so they share its transaction (0 commits at once).
     public init(store: Store, queue: WriteQueue = WriteQueue(maximumBatches: 64, maximumBytes: 256 << 20),
-                statistics: IngestStatistics = IngestStatistics(), seriesCacheEntries: Int = 200_000) {
+                statistics: IngestStatistics = IngestStatistics(), seriesCacheEntries: Int = 200_000,
+                commitDelay: Duration = .milliseconds(10)) {
         self.store = store
         self.queue = queue
         self.statistics = statistics
         self.seriesCache = SeriesIDCache(maximumEntries: seriesCacheEntries)
-        self.committer = GroupCommitter(store: store, seriesCache: seriesCache, statistics: statistics)
+        self.committer = GroupCommitter(store: store, seriesCache: seriesCache, statistics: statistics,
+                                        commitDelay: commitDelay, admitted: { [queue] in queue.depth })
     }
 
     /// Parses and commits a line-protocol batch, all or nothing.
@@ -106,17 +110,27 @@ final class GroupCommitter: @unchecked Sendable {
     /// The most samples committed in one group.
     static let maximumGroupSamples = 400_000
 
+    /// The group size from which the commit delay no longer waits.
+    static let commitDelayTargetSamples = 50_000
+
     private let store: Store
     private let seriesCache: SeriesIDCache
     private let statistics: IngestStatistics
+    private let commitDelay: Duration
+    private let admitted: @Sendable () -> Int
     private let lock = NSLock()
     private var pending: [Job] = []
     private var draining = false
 
-    init(store: Store, seriesCache: SeriesIDCache, statistics: IngestStatistics) {
+    /// `admitted` counts HTTP batches admitted to the write queue (arriving, parsing, pending or
+    /// committing); those not yet pending are worth waiting `commitDelay` for.
+    init(store: Store, seriesCache: SeriesIDCache, statistics: IngestStatistics,
+         commitDelay: Duration = .zero, admitted: @escaping @Sendable () -> Int = { 0 }) {
         self.store = store
         self.seriesCache = seriesCache
         self.statistics = statistics
+        self.commitDelay = commitDelay
+        self.admitted = admitted
     }
 
     func submit(_ payload: Payload, bytes: Int) async throws -> IngestResult {
@@ -133,6 +147,7 @@ final class GroupCommitter: @unchecked Sendable {
 
     private func drain() async {
         while true {
+            await waitForArrivingBatches()
             let jobs: [Job] = lock.withLock {
                 var taken: [Job] = []
                 var samples = 0
@@ -145,6 +160,20 @@ final class GroupCommitter: @unchecked Sendable {
             }
             if jobs.isEmpty { return }
             await commitGroup(jobs)
+        }
+    }
+
+    /// The commit delay (as PostgreSQL's `commit_delay`): while batches admitted by the HTTP layer are
+    /// still arriving or parsing and the group is small, wait up to `commitDelay` for them. Under
+    /// concurrent writers every touched page is then written once for more samples; a lone writer
+    /// never waits (nothing else is admitted).
+    private func waitForArrivingBatches() async {
+        guard commitDelay > .zero else { return }
+        let deadline = ContinuousClock.now + commitDelay
+        while ContinuousClock.now < deadline {
+            let (queued, samples) = lock.withLock { (pending.count, pending.reduce(0) { $0 + $1.payload.sampleCount }) }
+            if queued == 0 || samples >= Self.commitDelayTargetSamples || admitted() <= queued { return }
+            try? await Task.sleep(for: .milliseconds(1))
         }
     }
 
