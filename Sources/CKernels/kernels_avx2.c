@@ -5,7 +5,12 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#endif
 
 static inline float hsum256(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
@@ -523,7 +528,11 @@ DEFINE_QK(qk_f16_avx2, uint16_t, LOAD_F16)
 DEFINE_PV(pv_f32_avx2, float, LOAD_F32)
 DEFINE_PV(pv_f16_avx2, uint16_t, LOAD_F16)
 
+#if defined(__clang__)
 #pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 const ck_kernels ck_kernels_avx2 = {
     .name = "avx2",
