@@ -63,6 +63,28 @@ struct RealModelReferenceTests {
         print("prompt \(index) \(mode): top-5 log-prob difference max \(diffs.max()!), mean \(mean), within 0.3: \(within * 100)%")
     }
 
+    /// Against the float64 forward pass in the reference file: llama.cpp rounds activations to 8 bits
+    /// and sits 0.16–0.26 away from it in top-10 log-probabilities; the engine computes like fp32 and
+    /// sits within 0.05 (measured: ≤ 0.006), which is why its differences from llama.cpp are llama.cpp's.
+    @Test(arguments: 0..<3, FeedMode.allCases)
+    func lastPromptPositionMatchesExactArithmetic(prompt index: Int, mode: FeedMode) throws {
+        let model = try Self.model.get()
+        let p = try Self.reference.get().prompts[index]
+        let context = try InferenceContext(model: model, configuration: ContextConfiguration(threads: 2, contextLength: 256, sequences: 1))
+        switch mode {
+        case .batch: try context.evaluate(TokenBatch(tokens: p.tokens))
+        case .tokenByToken: for t in p.tokens { try context.evaluate(TokenBatch(tokens: [t])) }
+        }
+        var logits = context.logitsArray(row: 0)
+        let lse = logits.withUnsafeMutableBufferPointer { logSumExp($0) }
+        var worst = 0.0
+        for (id, exact) in p.exactTop10 {
+            worst = max(worst, abs(Double(logits[Int(id)] - lse) - exact))
+        }
+        #expect(worst <= 0.05, "prompt \(index) \(mode): top-10 log-probabilities differ from float64 by up to \(worst)")
+        print("prompt \(index) \(mode): top-10 log-prob difference from the float64 reference \(worst)")
+    }
+
     @Test(arguments: 0..<3) func lastPromptPositionTop10(prompt index: Int) throws {
         let model = try Self.model.get()
         let p = try Self.reference.get().prompts[index]

@@ -14,6 +14,9 @@ struct ReferenceData {
         var stepLSE: [Float]
         /// The file of float32 logits at the last prompt position.
         var lastLogitsFile: String
+        /// (id, log-probability) of the 10 best next tokens in the float64 forward pass over the exactly
+        /// dequantized weights (no activation rounding): what exact arithmetic gives.
+        var exactTop10: [(Int32, Double)]
 
         /// llama.cpp's top-1 minus top-2 raw logit at `step`.
         func margin(_ step: Int) -> Float { stepTop5[step][0].1 - stepTop5[step][1].1 }
@@ -29,6 +32,9 @@ struct ReferenceData {
         let prompts = (json["prompts"] as! [[String: Any]]).map { p -> Prompt in
             let ref = p["reference"] as! [String: Any]
             let greedy = ref["greedy"] as! [String: Any]
+            let exact = ((p["f64"] as! [String: Any])["next_token_top10"] as! [[String: Any]]).map {
+                (Int32(($0["id"] as! NSNumber).intValue), ($0["logprob"] as! NSNumber).doubleValue)
+            }
             let top10 = (ref["next_token_top10"] as! [[String: Any]]).map { (Int32(($0["id"] as! NSNumber).intValue), ($0["logit"] as! NSNumber).floatValue) }
             return Prompt(
                 text: p["prompt"] as! String,
@@ -38,7 +44,8 @@ struct ReferenceData {
                 greedy: (greedy["ids"] as! [NSNumber]).map { Int32($0.intValue) },
                 stepTop5: (greedy["per_step_top5"] as! [Any]).map { pairs($0) },
                 stepLSE: (greedy["per_step_lse"] as! [NSNumber]).map(\.floatValue),
-                lastLogitsFile: TestPaths.referenceDirectory.appendingPathComponent(ref["last_logits_f32"] as! String).path)
+                lastLogitsFile: TestPaths.referenceDirectory.appendingPathComponent(ref["last_logits_f32"] as! String).path,
+                exactTop10: exact)
         }
         return ReferenceData(prompts: prompts)
     }
