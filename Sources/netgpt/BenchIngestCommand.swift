@@ -18,7 +18,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "The daemon's base URL.") var url = "http://127.0.0.1:9470"
     @Option(help: "Points (lines) to send.") var points = 1_000_000
     @Option(help: "Lines per request.") var batch = 5_000
-    @Option(help: "Concurrent connections.") var connections = 4
+    @Option(help: "Concurrent connections (writers). The default is 8: concurrent writers share group commits, as the agents of a site do.") var connections = 8
     @Option(help: "Distinct series (host × interface combinations) per field.") var series = 1_000
     @Option(help: "Fields per line (each field is one sample).") var fields = 1
     @Option(help: "Bearer token (default: $NETGPT_WRITE_TOKEN).") var token: String?
