@@ -13,6 +13,9 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
+// Without this, sd-journal.h turns sd_journal_sendv into a macro that adds CODE_FILE/CODE_LINE/
+// CODE_FUNC of this header; NetGPT sends the caller's location itself.
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-journal.h>
 
 /// Fills `address` for the notification socket `path` (a file system path, or an abstract name

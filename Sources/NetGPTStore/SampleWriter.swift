@@ -59,30 +59,57 @@ public final class SampleWriter: @unchecked Sendable {
     /// The number of cached series ids.
     public var cachedSeriesCount: Int { lock.withLock { ids.count } }
 
-    /// Upserts samples given as parallel arrays (series id, Unix ms, value).
+    /// Upserts samples given as parallel arrays (series id, Unix ms, value), in `(series_id, ts)` order
+    /// (sorted here when needed; for equal keys the later sample wins), so consecutive inserts touch the
+    /// same B-tree pages.
     /// - Throws: `StoreError(.invalidSample)` for a non-finite value, `DatabaseError` from SQLite.
     public func insert(_ db: Database, seriesIDs: [Int64], timestamps: [Int64], values: [Double]) throws {
         precondition(seriesIDs.count == timestamps.count && timestamps.count == values.count)
-        let statement = try db.cachedStatement(sql: Self.upsertSQL)
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        for index in seriesIDs.indices {
-            let value = values[index]
-            guard value.isFinite else {
-                throw StoreError(code: .invalidSample, message: "sample \(index + 1) has the non-finite value \(value)",
-                                 fix: "send finite numbers only")
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw StoreError(code: .invalidSample, message: "sample \(bad + 1) has the non-finite value \(values[bad])",
+                             fix: "send finite numbers only")
+        }
+        let order: [Int]? = Self.isSorted(seriesIDs, timestamps) ? nil : seriesIDs.indices.sorted { a, b in
+            if seriesIDs[a] != seriesIDs[b] { return seriesIDs[a] < seriesIDs[b] }
+            if timestamps[a] != timestamps[b] { return timestamps[a] < timestamps[b] }
+            return a < b
+        }
+        // Rows go in statements of `rowsPerStatement` VALUES tuples (less VDBE overhead per row), the rest one by one.
+        let wide = try db.cachedStatement(sql: Self.wideUpsertSQL).sqliteStatement
+        let single = try db.cachedStatement(sql: Self.singleUpsertSQL).sqliteStatement
+        sqlite3_reset(wide)
+        sqlite3_reset(single)
+        let count = seriesIDs.count
+        var position = 0
+        while position < count {
+            let rows = count - position >= Self.rowsPerStatement ? Self.rowsPerStatement : 1
+            let handle = rows == 1 ? single : wide
+            for row in 0..<rows {
+                let index = order?[position + row] ?? position + row
+                let parameter = Int32(row * 3)
+                sqlite3_bind_int64(handle, parameter + 1, seriesIDs[index])
+                sqlite3_bind_int64(handle, parameter + 2, timestamps[index])
+                sqlite3_bind_double(handle, parameter + 3, values[index])
             }
-            sqlite3_bind_int64(handle, 1, seriesIDs[index])
-            sqlite3_bind_int64(handle, 2, timestamps[index])
-            sqlite3_bind_double(handle, 3, value)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
                 sqlite3_reset(handle)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: Self.upsertSQL)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: rows == 1 ? Self.singleUpsertSQL : Self.wideUpsertSQL)
             }
             sqlite3_reset(handle)
+            position += rows
         }
+    }
+
+    private static func isSorted(_ seriesIDs: [Int64], _ timestamps: [Int64]) -> Bool {
+        var index = 1
+        while index < seriesIDs.count {
+            let (previousID, id) = (seriesIDs[index - 1], seriesIDs[index])
+            if previousID > id || (previousID == id && timestamps[index - 1] > timestamps[index]) { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Upserts samples, creating their series as needed.
@@ -93,6 +120,15 @@ public final class SampleWriter: @unchecked Sendable {
         try insert(db, seriesIDs: seriesIDs, timestamps: samples.map(\.timestamp), values: samples.map(\.value))
     }
 
-    static let upsertSQL =
-        "INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value"
+    /// VALUES tuples per multi-row insert.
+    static let rowsPerStatement = 64
+    static let wideUpsertSQL = upsertSQL(rows: rowsPerStatement)
+    static let singleUpsertSQL = upsertSQL(rows: 1)
+
+    /// `INSERT … VALUES (?, ?, ?), … ON CONFLICT DO UPDATE`: a later sample for the same (series, ts) wins.
+    static func upsertSQL(rows: Int) -> String {
+        "INSERT INTO samples (series_id, ts, value) VALUES "
+            + Array(repeating: "(?, ?, ?)", count: rows).joined(separator: ", ")
+            + " ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value"
+    }
 }

@@ -44,11 +44,13 @@ public final class Store: Sendable {
         let cacheSize = configuration.cacheSizeKiB
         let readOnly = configuration.readOnly
         let checkpointPages = configuration.walAutoCheckpointPages
+        let journalSizeLimit = configuration.journalSizeLimitBytes
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(cacheSize)")
             if !readOnly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+                try db.execute(sql: "PRAGMA journal_size_limit = \(journalSizeLimit)")
             }
         }
         do {

@@ -6,9 +6,12 @@ public struct StoreConfiguration: Sendable {
     /// The page cache of each connection, in KiB. The default is 65,536 (64 MiB), which keeps the
     /// hot part of the `samples` index in memory during ingest.
     public var cacheSizeKiB: Int = 65_536
-    /// Pages written to the WAL before SQLite checkpoints it into the database. The default is 4,000
-    /// (about 16 MiB), fewer checkpoint stalls under sustained ingest than SQLite's 1,000.
-    public var walAutoCheckpointPages: Int = 4_000
+    /// Pages written to the WAL before SQLite checkpoints it into the database. The default is 16,000
+    /// (64 MiB at SQLite's 4 KiB pages): fewer checkpoint stalls under sustained ingest than SQLite's 1,000.
+    public var walAutoCheckpointPages: Int = 16_000
+    /// The WAL file is truncated to this many bytes after a checkpoint; above the checkpoint size, so a busy
+    /// WAL is reused rather than shrunk and regrown. The default is 96 MiB.
+    public var journalSizeLimitBytes: Int = 96 << 20
     /// Whether opening the store applies pending migrations. The default is `true`; `netgpt db status`
     /// opens with `false` to report without changing anything.
     public var migrateOnOpen: Bool = true

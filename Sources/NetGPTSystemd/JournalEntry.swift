@@ -26,30 +26,30 @@ struct JournalEntry: Sendable {
             ("CODE_FUNC", function),
             ("NETGPT_LOGGER", label),
         ]
-        var seen: [String: Int] = ["NETGPT_LOGGER": fields.count - 1]
-        for (key, value) in JournalEntry.flatten(metadata) {
+        // A metadata key whose name collides with an earlier one (or NETGPT_LOGGER) replaces it.
+        for (key, values) in JournalEntry.flatten(metadata) {
             let name = JournalField.name(forMetadataKey: key)
-            if let index = seen[name] {
-                fields[index].value = value
-            } else {
-                seen[name] = fields.count
+            fields.removeAll { $0.name == name }
+            for value in values {
                 fields.append((name, value))
             }
         }
         self.fields = fields
     }
 
-    /// Metadata as (key, text) pairs sorted by key; nested dictionaries join keys with `_`.
-    static func flatten(_ metadata: Logger.Metadata) -> [(key: String, value: String)] {
-        var result: [(key: String, value: String)] = []
+    /// Metadata as (key, values) pairs sorted by key. Nested dictionaries join keys with `_`; an
+    /// array gives one value per element (journald keeps repeated fields, so
+    /// `journalctl NETGPT_SERIES=cpu` matches an entry logged with `series: ["cpu", "mem"]`).
+    static func flatten(_ metadata: Logger.Metadata) -> [(key: String, values: [String])] {
+        var result: [(key: String, values: [String])] = []
         func visit(_ key: String, _ value: Logger.MetadataValue) {
             switch value {
             case .string(let text):
-                result.append((key, text))
+                result.append((key, [text]))
             case .stringConvertible(let convertible):
-                result.append((key, convertible.description))
-            case .array:
-                result.append((key, value.description))
+                result.append((key, [convertible.description]))
+            case .array(let elements):
+                result.append((key, elements.map(Self.text(of:))))
             case .dictionary(let dictionary):
                 for (subkey, subvalue) in dictionary.sorted(by: { $0.key < $1.key }) {
                     visit(key + "_" + subkey, subvalue)
@@ -60,5 +60,14 @@ struct JournalEntry: Sendable {
             visit(key, value)
         }
         return result
+    }
+
+    /// A scalar's text, or swift-log's rendering of a nested collection.
+    private static func text(of value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .stringConvertible(let convertible): convertible.description
+        case .array, .dictionary: value.description
+        }
     }
 }

@@ -16,16 +16,17 @@ import Musl
 /// priority prefix and `key=value` metadata instead; the journal is tried again for every record,
 /// so logging resumes there when journald comes back.
 public struct JournalLogHandler: LogHandler {
-    /// Where records go.
-    public enum Target: Sendable, Hashable {
+    /// Where records go; the raw values (`auto`, `journal`, `stderr`) suit a `--log-target` flag or
+    /// an environment variable.
+    public enum Target: String, Sendable, Hashable, CaseIterable {
         /// The journal, falling back to stderr when it does not answer; but stderr alone when stderr
         /// is a terminal and the process is not a systemd service (no `JOURNAL_STREAM`), so
         /// `netgptd` run by hand logs where its operator looks.
-        case automatic
+        case automatic = "auto"
         /// The journal, falling back to stderr when it does not answer.
-        case journal
+        case journal = "journal"
         /// stderr only, with `<N>` prefixes.
-        case standardError
+        case standardError = "stderr"
     }
 
     public var metadata: Logger.Metadata = [:]

@@ -1,4 +1,5 @@
 import CSystemd
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +14,12 @@ enum JournalTransport {
     static let socketPath = "/run/systemd/journal/socket"
 
     /// Sends `entry`; returns 0, or a negative errno when no journal answered.
+    ///
+    /// sd_journal_sendv(3) reports success when the socket does not exist ("fail silently if the
+    /// journal is not available"), so a missing socket is checked first; a socket nobody listens on
+    /// comes back from sd_journal_sendv as -ECONNREFUSED.
     static func send(_ entry: JournalEntry) -> Int32 {
+        guard access(Self.socketPath, F_OK) == 0 else { return -ENOENT }
         // One contiguous buffer of "NAME=value" strings, then iovecs pointing into it.
         var buffer: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -53,10 +59,15 @@ enum JournalTransport {
         return result != nil
     }
 
+    /// Serializes fallback writes so concurrent records never interleave within a line.
+    private static let writeLock = NSLock()
+
     /// Writes all of `line` to `descriptor`, retrying on EINTR and short writes; errors are dropped
     /// (there is nowhere left to report them).
     static func write(_ line: String, to descriptor: Int32) {
         var bytes = Array(line.utf8)
+        writeLock.lock()
+        defer { writeLock.unlock() }
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {

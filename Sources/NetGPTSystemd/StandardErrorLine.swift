@@ -4,17 +4,17 @@ import Logging
 /// `<4>disk almost full event=retention free_mb=12 path="/var/lib/netgpt"`.
 ///
 /// systemd reads the `<N>` prefix when stderr goes to the journal; on a terminal it still tells
-/// the severity. Metadata follows as logfmt `key=value` pairs (sorted by key; values quoted when
-/// they contain spaces, quotes, `=` or are empty); newlines are escaped so a record stays one line.
+/// the severity. Metadata follows as logfmt `key=value` pairs (sorted by key; arrays joined with
+/// `,`; values quoted when they contain spaces, quotes, `=` or are empty); newlines are escaped so a record stays one line.
 enum StandardErrorLine {
     static func format(priority: JournalPriority, message: String, metadata: Logger.Metadata) -> String {
         var line = priority.prefix
         line += escape(message)
-        for (key, value) in JournalEntry.flatten(metadata) {
+        for (key, values) in JournalEntry.flatten(metadata) {
             line += " "
             line += key
             line += "="
-            line += quoteIfNeeded(value)
+            line += quoteIfNeeded(values.joined(separator: ","))
         }
         line += "\n"
         return line

@@ -58,3 +58,54 @@ extension Store {
         try scalar("SELECT count(*) FROM sqlite_master WHERE type = ? AND name = ?", [type, name], as: Int.self) == 1
     }
 }
+
+import Hummingbird
+import NetGPTCore
+import NetGPTPolicy
+import ServiceLifecycle
+
+/// A live HTTP API on 127.0.0.1 (a free port) over a fresh store, for the duration of `body`.
+struct TestServer {
+    let port: Int
+    let store: Store
+    let ingestor: Ingestor
+    let state: DaemonState
+    let directory: TemporaryDirectory
+
+    func connection() throws -> HTTPConnection { try HTTPConnection(host: "127.0.0.1", port: port) }
+
+    /// One request on a fresh connection, off the cooperative pool.
+    func send(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "") async throws -> HTTPConnection.Response {
+        try await connection().sendAsync(method, path, headers: headers, body: Array(body.utf8))
+    }
+
+    static func with(configuration: NetGPTCore.Configuration = NetGPTCore.Configuration(), queue: WriteQueue = WriteQueue(maximumBatches: 64, maximumBytes: 1 << 30),
+                     _ body: (TestServer) async throws -> Void) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try makeStore(directory)
+        let state = DaemonState(configuration: configuration, policies: .empty)
+        state.phase = .ready
+        let ingestor = Ingestor(store: store, queue: queue)
+        let api = APIServices(state: state, ingestor: ingestor, logger: quietLogger)
+        let (addresses, continuation) = AsyncStream.makeStream(of: String.self)
+        let application = APIServer.application(api, listen: ListenAddress(host: "127.0.0.1", port: 0), logger: quietLogger) {
+            continuation.yield($0)
+        }
+        let group = ServiceGroup(services: [application], logger: quietLogger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = addresses.makeAsyncIterator()
+            guard let address = await iterator.next(), let port = Int(address.split(separator: ":").last ?? "") else {
+                throw HTTPConnection.Failure(message: "the server did not start")
+            }
+            let server = TestServer(port: port, store: store, ingestor: ingestor, state: state, directory: directory)
+            var failure: (any Error)?
+            do { try await body(server) } catch { failure = error }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            if let failure { throw failure }
+        }
+        try store.close()
+    }
+}

@@ -120,23 +120,42 @@ struct WriteRoutes {
 
 /// Bearer-token checks for writes.
 enum WriteAuthorization {
+    /// Whether a write may proceed.
+    enum Decision: Equatable {
+        case allowed
+        /// No token is configured and the peer is not on loopback (403).
+        case tokenRequired
+        /// A token is configured and the request did not carry it (401).
+        case unauthorized
+    }
+
+    /// The decision for a request: with a token configured, `Authorization: Bearer TOKEN` (or InfluxDB's
+    /// `Token TOKEN`) is required; without one, only loopback peers may write.
+    static func decide(token: String?, authorization: String?, peerIsLoopback: Bool) -> Decision {
+        guard let token else { return peerIsLoopback ? .allowed : .tokenRequired }
+        let header = authorization ?? ""
+        for scheme in ["Bearer ", "Token "] where header.hasPrefix(scheme) {
+            if constantTimeEqual(Array(header.dropFirst(scheme.count).utf8), Array(token.utf8)) { return .allowed }
+        }
+        return .unauthorized
+    }
+
     /// nil when the request may write, else the 401/403 response.
     static func check(_ request: Request, _ context: APIRequestContext, configuration: HTTPConfiguration) -> Response? {
-        guard let token = configuration.writeToken else {
-            if context.peerIsLoopback { return nil }
+        switch decide(token: configuration.writeToken, authorization: request.headers[.authorization],
+                      peerIsLoopback: context.peerIsLoopback) {
+        case .allowed:
+            return nil
+        case .tokenRequired:
             return Reply.error(.forbidden, code: "token_required",
                                message: "no write token is configured, so writes are accepted from loopback only; "
                                    + "set http.write_token (or NETGPT_WRITE_TOKEN) and send 'Authorization: Bearer TOKEN'")
+        case .unauthorized:
+            var response = Reply.error(.unauthorized, code: "unauthorized",
+                                       message: "send 'Authorization: Bearer TOKEN' with the configured write token")
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"netgptd\""
+            return response
         }
-        let header = request.headers[.authorization] ?? ""
-        // "Bearer T" (ours) or "Token T" (InfluxDB 2 clients, Telegraf).
-        for scheme in ["Bearer ", "Token "] where header.hasPrefix(scheme) {
-            if constantTimeEqual(Array(header.dropFirst(scheme.count).utf8), Array(token.utf8)) { return nil }
-        }
-        var response = Reply.error(.unauthorized, code: "unauthorized",
-                                   message: "send 'Authorization: Bearer TOKEN' with the configured write token")
-        response.headers[.wwwAuthenticate] = "Bearer realm=\"netgptd\""
-        return response
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

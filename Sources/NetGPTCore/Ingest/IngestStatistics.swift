@@ -37,16 +37,22 @@ public final class IngestStatistics: @unchecked Sendable {
     /// A snapshot of the totals.
     public var snapshot: Totals { lock.withLock { totals } }
 
-    func recordAccepted(points: Int, samples: Int, stringFieldsIgnored: Int, bytes: Int, writeSeconds: Double) {
+    func recordAccepted(points: Int, samples: Int, stringFieldsIgnored: Int, bytes: Int) {
         lock.withLock {
             add(\.batchesAccepted, 1)
             add(\.pointsAccepted, points)
             add(\.samplesWritten, samples)
             add(\.stringFieldsIgnored, stringFieldsIgnored)
             add(\.bytesReceived, bytes)
-            totals.writeSeconds += writeSeconds
-            sinceSummary.writeSeconds += writeSeconds
-            maxWriteSecondsSinceSummary = max(maxWriteSecondsSinceSummary, writeSeconds)
+        }
+    }
+
+    /// Time of one write transaction (which may commit several batches).
+    func recordWriteTime(_ seconds: Double) {
+        lock.withLock {
+            totals.writeSeconds += seconds
+            sinceSummary.writeSeconds += seconds
+            maxWriteSecondsSinceSummary = max(maxWriteSecondsSinceSummary, seconds)
         }
     }
 
