@@ -13,7 +13,7 @@ struct ActionLog {
 
     /// Inserts a decision; returns its id.
     func insert(_ decision: Decision, revertOf: Int64? = nil, now: Int64, digest: String, _ db: Database) throws -> Int64 {
-        try db.execute(sql: Self.insertSQL, arguments: [
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
             now, now, decision.policy, decision.rule, decision.triggerKind, decision.triggerID, decision.actionType,
             decision.executor, decision.target, ParameterJSON.encode(decision.params), decision.mode, decision.status.rawValue,
             decision.reason, decision.output, decision.status == .executing ? now : nil, revertOf, decision.revertAt,

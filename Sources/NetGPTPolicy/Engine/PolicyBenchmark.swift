@@ -78,7 +78,10 @@ public enum PolicyBenchmark {
             default: matcher = #"site!="edge-\#(r % 4)",slice!~"mmtc""#
             }
             let op = r % 2 == 0 ? "gt" : "lt"
-            let threshold = r % 2 == 0 ? 99.0 - Double(r % 7) * 0.1 : 1.0 + Double(r % 7) * 0.1
+            // Near the top (or bottom) of the compared value's range: a few series fire per rule.
+            let bound = ["median", "upper", "lower"][r % 3]
+            let offset = bound == "upper" ? 8.0 : bound == "lower" ? -8.0 : 0
+            let threshold = (r % 2 == 0 ? 99.0 - Double(r % 7) * 0.1 : 1.0 + Double(r % 7) * 0.1) + offset
             text += """
                     - name: rule-\(r)
                       when:
@@ -87,7 +90,7 @@ public enum PolicyBenchmark {
                           horizon: \(steps)
                           threshold: {op: \(op), value: \(threshold)}
                           for: 2
-                          use: \(["median", "upper", "lower"][r % 3])
+                          use: \(bound)
                       then:
                         action: note
                         params: {cell: "{labels.cell}", level: "{peak}"}

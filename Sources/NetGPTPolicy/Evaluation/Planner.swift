@@ -40,7 +40,7 @@ struct Planner {
             for rule in document.rules {
                 guard let action = document.actions[rule.action] else { continue }
                 var explanation = RuleExplanation(policy: document.name, rule: rule.name, trigger: describe(rule.trigger))
-                var misses: [(String, Int)] = []
+                var misses: [(() -> String, Int)] = []
                 switch rule.trigger {
                 case let .prediction(trigger):
                     for run in forecasts[trigger.selector.metric] ?? [] {
@@ -51,7 +51,7 @@ struct Planner {
                         case let .fired(match):
                             candidates.append(Candidate(document: document, rule: rule, action: action, match: match, order: order))
                             order += 1
-                        case let .missed(why, closeness):
+                        case let .missed(closeness, why):
                             if explain { misses.append((why, closeness)) }
                         }
                     }
@@ -64,12 +64,13 @@ struct Planner {
                             order += 1
                         case let .missed(why, relevant):
                             if relevant { explanation.considered += 1 }
-                            if explain, relevant { misses.append((why, 1)) }
+                            if explain, relevant { misses.append(({ why }, 1)) }
                         }
                     }
                 }
                 if explain {
-                    explanation.notFired = misses.sorted { $0.1 > $1.1 }.prefix(5).map(\.0)
+                    explanation.notFired = misses.enumerated().sorted { $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset }
+                        .prefix(5).map { $0.element.0() }
                     if explanation.considered == 0 {
                         explanation.notFired = [rule.trigger.kind == "prediction"
                             ? "no recent forecast matches the selector (within max_age)" : "no open accepted intent has a matching verb"]

@@ -15,8 +15,8 @@ struct TriggerMatch: Sendable {
 enum PredictionMatcher {
     enum Outcome {
         case fired(TriggerMatch)
-        /// Why not, and how close it came (longest run; for ordering near misses).
-        case missed(String, closeness: Int)
+        /// Why not (built only when asked: explain), and how close it came (longest run).
+        case missed(closeness: Int, why: () -> String)
     }
 
     static func evaluate(_ trigger: PredictionTrigger, run: ForecastRun, policy: String, rule: String) -> Outcome {
@@ -54,20 +54,24 @@ enum PredictionMatcher {
             previousStep = step.step
         }
         let boundName = trigger.bound == .median ? "value" : trigger.bound.rawValue
-        let condition = "\(boundName) \(trigger.op.symbol) \(ParameterValue.number(trigger.threshold))"
         guard let fired else {
-            if considered == 0 {
-                return .missed("\(run.seriesName) (\(run.model)): no forecast steps within horizon \(trigger.horizon.lowerBound)–\(trigger.horizon.upperBound)", closeness: -1)
+            let closeness = considered == 0 || missingBound == considered ? -1 : best
+            return .missed(closeness: closeness) {
+                let condition = "\(boundName) \(trigger.op.symbol) \(format(trigger.threshold))"
+                if considered == 0 {
+                    return "\(run.seriesName) (\(run.model)): no forecast steps within horizon \(trigger.horizon.lowerBound)–\(trigger.horizon.upperBound)"
+                }
+                if missingBound == considered {
+                    return "\(run.seriesName) (\(run.model)): the forecast has no \(trigger.bound.rawValue) bound"
+                }
+                let extremeText = extreme.map { "\(trigger.op == .gt || trigger.op == .ge ? "max" : "min") \(boundName) \(format($0))" } ?? ""
+                if best == 0 {
+                    return "\(run.seriesName) (\(run.model)): \(extremeText) never \(trigger.op.symbol) \(format(trigger.threshold)) in steps \(trigger.horizon.lowerBound)–\(trigger.horizon.upperBound)"
+                }
+                return "\(run.seriesName) (\(run.model)): \(condition) for \(best) consecutive step(s), needs \(trigger.consecutive)"
             }
-            if missingBound == considered {
-                return .missed("\(run.seriesName) (\(run.model)): the forecast has no \(trigger.bound.rawValue) bound", closeness: -1)
-            }
-            let extremeText = extreme.map { "\(trigger.op == .gt || trigger.op == .ge ? "max" : "min") \(boundName) \(format($0))" } ?? ""
-            if best == 0 {
-                return .missed("\(run.seriesName) (\(run.model)): \(extremeText) never \(trigger.op.symbol) \(format(trigger.threshold)) in steps \(trigger.horizon.lowerBound)–\(trigger.horizon.upperBound)", closeness: 0)
-            }
-            return .missed("\(run.seriesName) (\(run.model)): \(condition) for \(best) consecutive step(s), needs \(trigger.consecutive)", closeness: best)
         }
+        let condition = "\(boundName) \(trigger.op.symbol) \(format(trigger.threshold))"
         let reason = "\(run.seriesName) \(condition) for \(fired.length) step(s) (steps \(fired.first.step)–\(fired.last.step), peak \(format(fired.peak))) in the \(run.model) forecast made at \(Timestamp.text(run.madeAt))"
         let labels = run.labels
         let first = fired.first
@@ -146,10 +150,21 @@ public enum Timestamp {
     /// Milliseconds since the epoch, now.
     public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
-    /// `2024-05-01T12:00:00Z`.
+    /// `2024-05-01T12:00:00Z` (civil-from-days arithmetic: no formatter, cheap in hot paths).
     public static func text(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 }

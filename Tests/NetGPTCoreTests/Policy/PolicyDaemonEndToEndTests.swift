@@ -96,19 +96,6 @@ import Testing
         throw CancellationError()
     }
 
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func daemonActsOnPredictionsAndIntentsUnderPolicies() throws {
         let netgptd = Self.binaries + "/netgptd", netgpt = Self.binaries + "/netgpt"
         try #require(FileManager.default.isExecutableFile(atPath: netgptd), "build netgptd first (swift build)")
@@ -177,11 +164,11 @@ import Testing
         #expect(receiver.requests.count == 2)
 
         // Approval through the CLI: proposed → approved → executing → succeeded.
-        let approve = try run(netgpt, ["actions", "approve", String(proposed.id), "--db", dbPath, "--by", "e2e-operator"])
+        let approve = try runProcess(netgpt, ["actions", "approve", String(proposed.id), "--db", dbPath, "--by", "e2e-operator"])
         #expect(approve.status == 0, "\(approve.output)")
         try eventually("approved action ran") { try action("latency-at-risk", "cell:103").first?.status == "succeeded" }
         #expect(try action("latency-at-risk", "cell:103").first?.decidedBy == "e2e-operator")
-        let again = try run(netgpt, ["actions", "approve", String(proposed.id), "--db", dbPath])
+        let again = try runProcess(netgpt, ["actions", "approve", String(proposed.id), "--db", dbPath])
         #expect(again.status != 0 && again.output.contains("not proposed"))
 
         // Revert when the intent's window ends.

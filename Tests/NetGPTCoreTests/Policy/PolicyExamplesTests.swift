@@ -84,23 +84,14 @@ import NetGPTStore
         }
         #expect(result.rules == 20)
         #expect(result.predictions == 200)
-        #expect(result.decisions > 0)
+        #expect(result.series == 20 && result.firstEvaluateMs > 0 && result.steadyEvaluateMs > 0)
     }
 }
 
 /// The CLI verbs, run as the real `netgpt` binary.
 @Suite struct PolicyCLITests {
     func netgpt(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PolicyDaemonEndToEndTests.binaries + "/netgpt")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProcess(PolicyDaemonEndToEndTests.binaries + "/netgpt", arguments)
     }
 
     @Test func policyCheckReportsFileAndLine() throws {

@@ -146,3 +146,17 @@ final class ArgvRecorder: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
+
+/// Runs a program to completion; returns its exit status and stdout+stderr.
+func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
