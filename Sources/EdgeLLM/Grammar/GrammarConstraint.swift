@@ -1,3 +1,26 @@
+/// Constrains output to the language of a compiled `TokenGrammar`: a JSON Schema subset
+/// (``JSONSchemaConstraint``, `init(schema:tokenizer:)`) or a regular expression
+/// (``RegexConstraint``, `init(pattern:tokenizer:)`). Compiled grammars are cached, so creating one
+/// per request is cheap.
+public struct GrammarConstraint: TokenConstraint {
+    private var core: GrammarConstraintState
+
+    /// Uses an already compiled grammar.
+    public init(grammar: TokenGrammar, tokenizer: Tokenizer) {
+        core = GrammarConstraintState(grammar: grammar, tokenizer: tokenizer)
+    }
+
+    public mutating func mask(logits: UnsafeMutableBufferPointer<Float>) { core.mask(logits) }
+    public mutating func mask(logits: UnsafeMutableBufferPointer<Float>, remainingTokens: Int) { core.mask(logits, remainingTokens: remainingTokens) }
+    public mutating func maskTowardsCompletion(logits: UnsafeMutableBufferPointer<Float>) { core.maskTowardsCompletion(logits) }
+    public mutating func accept(_ token: Int32) throws { try core.accept(token) }
+    public var canStop: Bool { core.canStop }
+    public var mustStop: Bool { core.mustStop }
+    public var minimumBytesToComplete: Int { core.minimumBytesToComplete }
+    /// The output bytes accepted so far.
+    public var output: [UInt8] { core.output }
+}
+
 /// The state of one generation under a `TokenGrammar`: where the automaton is, and whether an
 /// end-of-generation token has been accepted.
 struct GrammarConstraintState: Sendable {
