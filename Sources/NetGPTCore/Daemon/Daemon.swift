@@ -69,6 +69,14 @@ public struct Daemon: Sendable {
             try? store.close()
             throw StartupError(stage: "policies", message: "\(error)", exitCode: 78)
         }
+        if !FileManager.default.fileExists(atPath: configuration.policiesDirectory) {
+            logger.warning("""
+                the policies directory \(configuration.policiesDirectory) does not exist: no policies are in force; \
+                create it (or fix policies_dir / --policies) and send SIGHUP
+                """, metadata: [
+                "event": "policies_missing", "policies_dir": "\(configuration.policiesDirectory)",
+            ])
+        }
         try await run(configuration: configuration, store: store, policies: policies)
     }
 
