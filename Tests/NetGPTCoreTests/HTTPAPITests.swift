@@ -159,7 +159,7 @@ import NetGPTStore
             let metrics = try await server.send("GET", "/metrics")
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
             for line in ["netgpt_ingest_batches_total{outcome=\"accepted\"} 1", "netgpt_ingest_samples_total 1",
-                         "netgpt_write_queue_depth 0", "# TYPE netgpt_db_size_bytes gauge", "netgpt_reloads_total{result=\"applied\"} 0"] {
+                         "netgpt_ingest_transactions_total 1", "netgpt_write_queue_depth 0", "# TYPE netgpt_db_size_bytes gauge", "netgpt_reloads_total{result=\"applied\"} 0"] {
                 #expect(metrics.text.contains(line), "missing \(line)")
             }
             let status = try await server.send("GET", "/api/v1/status")

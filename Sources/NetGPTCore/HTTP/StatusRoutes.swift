@@ -98,6 +98,8 @@ struct StatusRoutes {
         out.add("netgpt_ingest_string_fields_ignored_total", .counter, "String fields dropped.", [("", Double(ingest.stringFieldsIgnored))])
         out.add("netgpt_ingest_bytes_total", .counter, "Request body bytes received by write endpoints.", [("", Double(ingest.bytesReceived))])
         out.add("netgpt_ingest_write_seconds_total", .counter, "Time spent in SQLite write transactions.", [("", ingest.writeSeconds)])
+        out.add("netgpt_ingest_transactions_total", .counter,
+                "Write transactions committed; batches accepted divided by this is the group-commit size.", [("", Double(ingest.transactions))])
         out.add("netgpt_write_queue_depth", .gauge, "Write batches in flight.", [("", Double(api.ingestor.queue.depth))])
         out.add("netgpt_write_queue_bytes", .gauge, "Request bytes in flight.", [("", Double(api.ingestor.queue.bytesInFlight))])
         out.add("netgpt_write_queue_capacity", .gauge, "Write batches admitted before 429.", [("", Double(api.ingestor.queue.maximumBatches))])

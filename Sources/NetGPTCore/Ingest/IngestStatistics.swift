@@ -22,6 +22,8 @@ public final class IngestStatistics: @unchecked Sendable {
         public var bytesReceived = 0
         /// Total time spent in SQLite write transactions, seconds.
         public var writeSeconds = 0.0
+        /// Write transactions committed (each may hold several batches: group commit).
+        public var transactions = 0
         /// The most recent rejection reason (e.g. "line 3, column 7: …").
         public var lastRejection: String?
     }
@@ -52,6 +54,8 @@ public final class IngestStatistics: @unchecked Sendable {
         lock.withLock {
             totals.writeSeconds += seconds
             sinceSummary.writeSeconds += seconds
+            totals.transactions += 1
+            sinceSummary.transactions += 1
             maxWriteSecondsSinceSummary = max(maxWriteSecondsSinceSummary, seconds)
         }
     }
