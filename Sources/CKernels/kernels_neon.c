@@ -91,23 +91,28 @@ static inline int32x4_t dot_q8_0_block(const int8_t *qs, const int16x8_t xv[4]) 
     return dot_s8_q16(vld1q_s8(qs), vld1q_s8(qs + 16), xv);
 }
 
-static float dot_q4_0_neon(const void *w, const ck_block_q16 *x, int64_t n) {
-    const block_q4_0 *b = w;
-    const int64_t nb = n / QK;
-    float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        LOAD_Q16(x0, x[i]);
-        LOAD_Q16(x1, x[i + 1]);
-        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(dot_q4_0_block(b[i].qs, x0)), h2f(b[i].d) * x[i].d);
-        acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(dot_q4_0_block(b[i + 1].qs, x1)), h2f(b[i + 1].d) * x[i + 1].d);
-    }
-    for (; i < nb; i++) {
-        LOAD_Q16(x0, x[i]);
-        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(dot_q4_0_block(b[i].qs, x0)), h2f(b[i].d) * x[i].d);
-    }
-    return vaddvq_f32(vaddq_f32(acc0, acc1));
+/// Dot product over blocks with one scale each (d_w · d_x · Σ q·x): Q4_0 (offset folded into the
+/// weight bytes) and Q8_0 differ only in the block type and how a block's integers are summed.
+#define DEFINE_DOT_SCALED(name, T, BLOCK_DOT) \
+static float name(const void *w, const ck_block_q16 *x, int64_t n) { \
+    const T *b = w; \
+    const int64_t nb = n / QK; \
+    float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0); \
+    int64_t i = 0; \
+    for (; i + 1 < nb; i += 2) { \
+        LOAD_Q16(x0, x[i]); \
+        LOAD_Q16(x1, x[i + 1]); \
+        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(BLOCK_DOT(b[i].qs, x0)), h2f(b[i].d) * x[i].d); \
+        acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(BLOCK_DOT(b[i + 1].qs, x1)), h2f(b[i + 1].d) * x[i + 1].d); \
+    } \
+    for (; i < nb; i++) { \
+        LOAD_Q16(x0, x[i]); \
+        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(BLOCK_DOT(b[i].qs, x0)), h2f(b[i].d) * x[i].d); \
+    } \
+    return vaddvq_f32(vaddq_f32(acc0, acc1)); \
 }
+DEFINE_DOT_SCALED(dot_q4_0_neon, block_q4_0, dot_q4_0_block)
+DEFINE_DOT_SCALED(dot_q8_0_neon, block_q8_0, dot_q8_0_block)
 
 static float dot_q4_1_neon(const void *w, const ck_block_q16 *x, int64_t n) {
     const block_q4_1 *b = w;
@@ -131,24 +136,6 @@ static float dot_q4_1_neon(const void *w, const ck_block_q16 *x, int64_t n) {
         acc0 = vfmaq_lane_f32(acc0, vcvtq_f32_s32(dot_q4_1_block(b[i].qs, x0)), s0, 0);
     }
     return vaddvq_f32(vaddq_f32(acc0, acc1)) + vget_lane_f32(mins, 1);
-}
-
-static float dot_q8_0_neon(const void *w, const ck_block_q16 *x, int64_t n) {
-    const block_q8_0 *b = w;
-    const int64_t nb = n / QK;
-    float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        LOAD_Q16(x0, x[i]);
-        LOAD_Q16(x1, x[i + 1]);
-        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(dot_q8_0_block(b[i].qs, x0)), h2f(b[i].d) * x[i].d);
-        acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(dot_q8_0_block(b[i + 1].qs, x1)), h2f(b[i + 1].d) * x[i + 1].d);
-    }
-    for (; i < nb; i++) {
-        LOAD_Q16(x0, x[i]);
-        acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(dot_q8_0_block(b[i].qs, x0)), h2f(b[i].d) * x[i].d);
-    }
-    return vaddvq_f32(vaddq_f32(acc0, acc1));
 }
 
 #define ROWS4(T, w, rb) \

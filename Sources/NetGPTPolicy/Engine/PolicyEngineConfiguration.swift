@@ -12,14 +12,6 @@ public struct PolicyEngineConfiguration: Sendable {
         self.outputLimit = outputLimit
         self.maxConcurrentExecutions = maxConcurrentExecutions
     }
-
-    /// The defaults, with `NETGPT_POLICY_INTERVAL` (a duration such as `5s`) overriding the interval.
-    public init(environment: [String: String]) {
-        self.init()
-        if let text = environment["NETGPT_POLICY_INTERVAL"], let ms = PolicyDuration.milliseconds(text), ms > 0 {
-            interval = .milliseconds(ms)
-        }
-    }
 }
 
 /// What one evaluation did.
