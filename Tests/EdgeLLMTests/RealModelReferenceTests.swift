@@ -8,6 +8,7 @@ import Testing
 struct RealModelReferenceTests {
     static let model = Result { try Model(path: TestPaths.realModel) }
     static let reference = Result { try ReferenceData.load() }
+    static let peer = Result { try PeerReferenceSteps.load() }
 
     /// How a teacher-forced pass feeds the tokens: one batch (prefill kernels: fp32 GEMM) or one
     /// token at a time (decode kernels: q8 dot products).
@@ -16,13 +17,14 @@ struct RealModelReferenceTests {
     /// Teacher-forced along llama.cpp's greedy path: top-1 agrees wherever llama.cpp's margin is
     /// ≥ 0.3, and the log-probabilities of llama.cpp's top-5 agree with ours.
     ///
-    /// The issue asks for every top-5 log-probability within 0.3. That sits at llama.cpp's own noise
-    /// floor: the reference file records that llama.cpp's AVX2 build (the xllamacpp peer) differs
-    /// from this AVX-512 reference by up to 0.24 in top-10 log-probabilities at the last prompt
-    /// position, and from the float64 pass by up to 0.34, while this engine is within 0.006 of the
-    /// float64 pass (`lastPromptPositionMatchesExactArithmetic`); 11 of our 480 entries exceed 0.3.
-    /// So the bound is asserted statistically (≥ 95% within 0.3, mean ≤ 0.12) with a hard cap of
-    /// 0.5, and exactly for the greedy token itself.
+    /// The issue asks for every top-5 log-probability within 0.3. llama.cpp itself does not meet that
+    /// against this reference (an AVX-512 build): its AVX2 build (the xllamacpp peer, same source),
+    /// teacher-forced along the same paths, misses it on 4 of 480 entries (max 0.42, mean 0.073;
+    /// `Fixtures/smollm2-reference-steps.xllamacpp.json`). The engine misses it on 11 (max 0.42,
+    /// mean 0.082) while sitting within 0.006 of the float64 pass (`lastPromptPositionMatchesExactArithmetic`).
+    /// So the test holds the engine to what llama.cpp achieves: mean difference at most 1.25× the
+    /// peer's on the same prompt, ≥ 95% of entries within 0.3, none above 0.5, and the greedy token
+    /// itself within 0.3 at every step.
     @Test(arguments: 0..<3, FeedMode.allCases)
     func teacherForcedAlongLlamaCppGreedyPath(prompt index: Int, mode: FeedMode) throws {
         let model = try Self.model.get()
@@ -59,9 +61,12 @@ struct RealModelReferenceTests {
         }
         let within = Float(diffs.filter { $0 <= 0.3 }.count) / Float(diffs.count)
         let mean = diffs.reduce(0, +) / Float(diffs.count)
+        let peerDiffs = try Self.peer.get().differences(from: p, prompt: index)
+        let peerMean = peerDiffs.reduce(0, +) / Double(peerDiffs.count)
+        #expect(peerDiffs.count == diffs.count)
         #expect(within >= 0.95, "prompt \(index): only \(within * 100)% of top-5 log-probs within 0.3")
-        #expect(mean <= 0.12, "prompt \(index): mean top-5 log-prob difference \(mean)")
-        print("prompt \(index) \(mode): top-5 log-prob difference max \(diffs.max()!), mean \(mean), within 0.3: \(within * 100)%")
+        #expect(Double(mean) <= 1.25 * peerMean, "prompt \(index): mean top-5 log-prob difference \(mean), llama.cpp AVX2's \(peerMean)")
+        print("prompt \(index) \(mode): top-5 log-prob difference max \(diffs.max()!), mean \(mean), over 0.3: \(diffs.filter { $0 > 0.3 }.count)/\(diffs.count); llama.cpp AVX2 build: max \(peerDiffs.max()!), mean \(peerMean), over 0.3: \(peerDiffs.filter { $0 > 0.3 }.count)")
     }
 
     /// Against the float64 forward pass in the reference file: llama.cpp rounds activations to 8 bits

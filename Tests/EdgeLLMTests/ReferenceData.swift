@@ -51,6 +51,35 @@ struct ReferenceData {
     }
 }
 
+/// llama.cpp's AVX2 build (the xllamacpp peer) teacher-forced along the reference's greedy paths:
+/// `Fixtures/smollm2-reference-steps.xllamacpp.json`, written by `scripts/gen-peer-reference-steps`.
+struct PeerReferenceSteps {
+    /// Per prompt, per step: the peer's 10 most likely (id, log-probability).
+    var steps: [[[Int32: Double]]]
+
+    static func load() throws -> PeerReferenceSteps {
+        let json = try JSONSerialization.jsonObject(with: TestPaths.fixture("smollm2-reference-steps.xllamacpp.json")) as! [String: Any]
+        let prompts = (json["prompts"] as! [[String: Any]]).map { prompt in
+            (prompt["steps"] as! [[[NSNumber]]]).map { step in
+                Dictionary(uniqueKeysWithValues: step.map { (Int32($0[0].intValue), $0[1].doubleValue) })
+            }
+        }
+        return PeerReferenceSteps(steps: prompts)
+    }
+
+    /// |peer log-prob - reference log-prob| for each of the reference's top-5 at every step of `prompt`.
+    func differences(from reference: ReferenceData.Prompt, prompt: Int) -> [Double] {
+        var diffs: [Double] = []
+        for (step, top5) in reference.stepTop5.enumerated() {
+            for (id, logit) in top5 {
+                guard let peer = steps[prompt][step][id] else { diffs.append(.infinity); continue }
+                diffs.append(abs(peer - Double(logit - reference.stepLSE[step])))
+            }
+        }
+        return diffs
+    }
+}
+
 /// log-sum-exp of a logits row (in Double).
 func logSumExp(_ logits: UnsafeMutableBufferPointer<Float>) -> Float {
     let m = logits.max() ?? 0
