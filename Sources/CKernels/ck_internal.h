@@ -92,6 +92,7 @@ typedef struct {
 extern const ck_kernels ck_kernels_scalar;
 #if defined(__x86_64__)
 extern const ck_kernels ck_kernels_avx2;
+extern const ck_kernels ck_kernels_avx512;
 #endif
 #if defined(__aarch64__)
 extern const ck_kernels ck_kernels_neon;

@@ -1,4 +1,6 @@
-// Runtime CPU dispatch: picks the kernel table once, from what this CPU and OS support.
+// Runtime CPU dispatch: picks the kernel table once, from what this CPU and OS support (the best
+// available: AVX-512, then AVX2, on x86-64; NEON on aarch64; portable C), unless the environment
+// variable CK_ISA names another available one (e.g. CK_ISA=avx2 where AVX-512 lowers the clock).
 #include "ck_internal.h"
 #include <stdlib.h>
 #if defined(__x86_64__)
@@ -6,22 +8,43 @@
 #endif
 
 #if defined(__x86_64__)
+/// XCR0: the register state the OS saves on context switches.
+static unsigned xcr0(void) {
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo;
+}
+
 static int cpu_has_avx2_fma_f16c(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     const int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
     if (!(fma && osxsave && avx && f16c)) return 0;
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6) return 0; // the OS saves XMM and YMM state
+    if ((xcr0() & 6) != 6) return 0; // the OS saves XMM and YMM state
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b >> 5) & 1; // AVX2
+}
+
+/// AVX-512 F, DQ, BW and VL (and AVX2/FMA/F16C), with the OS saving the opmask and zmm state.
+/// With CK_AVX512_EMULATED the AVX-512 kernels are SIMDe's portable code and run anywhere.
+static int cpu_has_avx512(void) {
+#if defined(CK_AVX512_EMULATED)
+    return 1;
+#else
+    if (!cpu_has_avx2_fma_f16c()) return 0;
+    if ((xcr0() & 0xE6) != 0xE6) return 0; // XMM, YMM, opmask, ZMM0-15 upper halves, ZMM16-31
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); // F, DQ, BW, VL
+    return (b & need) == need;
+#endif
 }
 #endif
 
 static const ck_kernels *table_for(int isa) {
     switch (isa) {
 #if defined(__x86_64__)
+    case CK_ISA_AVX512: return cpu_has_avx512() ? &ck_kernels_avx512 : NULL;
     case CK_ISA_AVX2: return cpu_has_avx2_fma_f16c() ? &ck_kernels_avx2 : NULL;
 #endif
 #if defined(__aarch64__)
@@ -32,17 +55,29 @@ static const ck_kernels *table_for(int isa) {
     }
 }
 
+/// The CK_ISA_* value of a table name ("avx512", "avx2", "neon", "scalar"), -1 for any other.
+static int isa_named(const char *name) {
+    static const struct { const char *name; int isa; } names[] = {
+        {"avx512", CK_ISA_AVX512}, {"avx2", CK_ISA_AVX2}, {"neon", CK_ISA_NEON}, {"scalar", CK_ISA_SCALAR},
+    };
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(name, names[i].name) == 0) return names[i].isa;
+    }
+    return -1;
+}
+
 static const ck_kernels *active;
 static int active_isa = -1;
 
 static void detect(void) {
     if (active) return;
-#if defined(__x86_64__)
-    if (cpu_has_avx2_fma_f16c()) { active = &ck_kernels_avx2; active_isa = CK_ISA_AVX2; return; }
-#endif
-#if defined(__aarch64__)
-    active = &ck_kernels_neon; active_isa = CK_ISA_NEON; return;
-#endif
+    const int forced = isa_named(getenv("CK_ISA"));
+    if (forced >= 0 && table_for(forced)) { active = table_for(forced); active_isa = forced; return; }
+    static const int preference[] = {CK_ISA_AVX512, CK_ISA_AVX2, CK_ISA_NEON};
+    for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
+        const ck_kernels *t = table_for(preference[i]);
+        if (t) { active = t; active_isa = preference[i]; return; }
+    }
     active = &ck_kernels_scalar;
     active_isa = CK_ISA_SCALAR;
 }

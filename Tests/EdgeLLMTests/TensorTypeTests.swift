@@ -56,7 +56,7 @@ import Testing
         let ours = try bytes.withUnsafeBytes { try TensorCodec.dequantize($0, type: Self.type(name), count: count) }
         let mismatches = (0..<count).filter { ours[$0].bitPattern != expected[$0].bitPattern }
         #expect(mismatches.isEmpty, "\(name): the C reference dequantizer differs from the format definition at \(mismatches.prefix(5)) (\(mismatches.first.map { "\(ours[$0]) vs \(expected[$0])" } ?? ""))")
-        for isa in [CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_NEON] {
+        for isa in [CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_AVX512, CK_ISA_NEON] {
             var fast = [Float](repeating: .nan, count: count)
             let ran = bytes.withUnsafeBytes { ck_dequantize_row_isa(Int32(isa), Int32(Self.type(name).rawValue), $0.baseAddress, &fast, Int64(count)) }
             guard ran != 0 else { continue }

@@ -3,7 +3,9 @@
 /// CKernels: quantized dot products, dequantization, a blocked fp32 GEMM, transformer ops and a
 /// persistent thread pool that runs a list of ops with barriers between them. Every hot loop of
 /// EdgeLLM lives here (built -O3 whatever the Swift build configuration), with runtime CPU dispatch:
-/// AVX2+FMA+F16C on x86-64 when the CPU has it, NEON on aarch64, portable C otherwise.
+/// AVX-512 (F/BW/VL/DQ) or else AVX2+FMA+F16C on x86-64 when the CPU has it, NEON on aarch64,
+/// portable C otherwise. The environment variable CK_ISA (avx512, avx2, neon, scalar) overrides
+/// the choice when that instruction set is available.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,12 +18,12 @@ int ckernels_version(void);
 // MARK: CPU features
 
 /// The instruction sets the dispatcher selected (a CK_ISA_* value).
-enum { CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_NEON = 2 };
+enum { CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_NEON = 2, CK_ISA_AVX512 = 3 };
 /// The instruction set in use (detected once).
 int ck_isa(void);
 /// Forces an instruction set (for tests comparing paths); returns 0 if unavailable here.
 int ck_set_isa(int isa);
-/// A short name of the instruction set in use ("avx2", "neon", "scalar").
+/// A short name of the instruction set in use ("avx512", "avx2", "neon", "scalar").
 const char *ck_isa_name(void);
 
 // MARK: Tensor types (ggml numbering)

@@ -1,8 +1,11 @@
-// Kernel-table harness: compares every entry of this CPU's SIMD table (NEON on aarch64, AVX2 on
-// x86-64) with the portable scalar table on random inputs, and prints PASS/FAIL per kernel with
-// the worst relative error (0 where the results must be bit-identical). Exits non-zero on any
-// failure. Built and run by scripts/check-kernels-aarch64 (on x86-64 hosts, the aarch64 build runs
-// under qemu-user); usage: neon_harness [seed].
+// Kernel-table harness: compares every entry of one SIMD kernel table (AVX-512, AVX2 or NEON) with
+// the portable scalar table on random inputs, and prints PASS/FAIL per kernel with the worst
+// relative error (0 where the results must be bit-identical). Exits non-zero on any failure.
+// Built and run by scripts/check-kernels-aarch64 (NEON under qemu-user on x86-64 hosts) and
+// scripts/check-kernels-avx512 (AVX-512 through SIMDe emulation, -DCK_AVX512_EMULATED).
+//
+//     kernel_harness [avx512|avx2|neon] [SEED]    the table to check (default: the best this CPU runs)
+//     kernel_harness --dispatch                   only the dispatcher check (honours CK_ISA)
 //
 // Tolerances follow Tests/EdgeLLMTests/KernelTests.swift: quantize_q16 and f16 conversions
 // bit-identical; dot products and GEMM within 1e-5 of the magnitude Σ|a·b|; activations within
@@ -77,6 +80,33 @@ static void check_quantize_q16(int isa) {
         for (int j = 0; j < 32; j++) note(fabs((double)a[i].q[j] - b[i].q[j]) / 32767);
     }
     finish("quantize_q16", 0);
+    free(x); free(a); free(b);
+}
+
+/// quantize_q16 must give the scalar kernel's bytes exactly (the activation blocks feed every
+/// decode matmul, so any difference would make paths disagree): 2048 blocks whose magnitudes span
+/// 1e-20 to 1e20, with exact rounding ties, compared with memcmp block by block.
+static void check_quantize_q16_bytes(int isa) {
+    const int64_t blocks = 2048, n = blocks * 32;
+    float *x = xmalloc(n * 4);
+    for (int64_t b = 0; b < blocks; b++) {
+        const float scale = ldexpf(1, (int)(next_u64() % 133) - 66); // 2^-66 .. 2^66
+        for (int j = 0; j < 32; j++) x[b * 32 + j] = randf(scale);
+        if (b % 8 == 0) { // d = 1: every k + 0.5 is a tie that must round to even
+            x[b * 32] = 32767;
+            for (int j = 1; j < 32; j++) x[b * 32 + j] = (float)((int)(next_u64() % 2001) - 1000) + 0.5f;
+        }
+    }
+    ck_block_q16 *a = xmalloc(sizeof(ck_block_q16) * (size_t)blocks), *b = xmalloc(sizeof(ck_block_q16) * (size_t)blocks);
+    memset(a, 0, sizeof(ck_block_q16) * (size_t)blocks);
+    memset(b, 0xAA, sizeof(ck_block_q16) * (size_t)blocks);
+    ck_quantize_q16_isa(CK_ISA_SCALAR, x, a, n);
+    ck_quantize_q16_isa(isa, x, b, n);
+    int differing = 0;
+    for (int64_t i = 0; i < blocks; i++) differing += memcmp(&a[i], &b[i], sizeof(ck_block_q16)) != 0;
+    const int ok = differing == 0;
+    printf("%s %-22s %d of %d blocks differ from scalar byte for byte\n", ok ? "PASS" : "FAIL", "quantize_q16 (bytes)", differing, (int)blocks);
+    if (ok) passed++; else failed++;
     free(x); free(a); free(b);
 }
 
@@ -439,30 +469,92 @@ static void check_pv(const ck_kernels *t, int f16) {
     finish(name, 1e-5);
 }
 
-int main(int argc, char **argv) {
-    if (argc > 1) rng_state = strtoull(argv[1], NULL, 0);
-#if defined(__aarch64__)
-    const int isa = CK_ISA_NEON;
-    const ck_kernels *t = &ck_kernels_neon;
-    const char *arch = "aarch64";
-#elif defined(__x86_64__)
-    const int isa = CK_ISA_AVX2;
-    const ck_kernels *t = &ck_kernels_avx2;
-    const char *arch = "x86-64";
-#else
-    const int isa = CK_ISA_SCALAR;
-    const ck_kernels *t = &ck_kernels_scalar;
-    const char *arch = "other";
+// MARK: Tables and dispatch
+
+/// The kernel table of a CK_ISA_* value compiled into this build, NULL if none.
+static const ck_kernels *table(int isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: return &ck_kernels_avx512;
+    case CK_ISA_AVX2: return &ck_kernels_avx2;
 #endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: return &ck_kernels_neon;
+#endif
+    case CK_ISA_SCALAR: return &ck_kernels_scalar;
+    default: return NULL;
+    }
+}
+
+/// The CK_ISA_* value of a table name, -1 for any other.
+static int isa_named(const char *name) {
+    static const char *const names[] = {[CK_ISA_SCALAR] = "scalar", [CK_ISA_AVX2] = "avx2", [CK_ISA_NEON] = "neon", [CK_ISA_AVX512] = "avx512"};
+    for (int i = 0; name && i < (int)(sizeof names / sizeof names[0]); i++) if (strcmp(name, names[i]) == 0) return i;
+    return -1;
+}
+
+/// Whether this CPU (and build) can run an instruction set, asked through the explicit-ISA API.
+static int available(int isa) {
     float probe[32] = {0};
     ck_block_q16 pb;
-    if (!ck_quantize_q16_isa(isa, probe, &pb, 32)) {
-        printf("this CPU cannot run the %s kernels; nothing to compare\n", t->name);
+    return table(isa) && ck_quantize_q16_isa(isa, probe, &pb, 32);
+}
+
+/// The best instruction set this CPU runs, in the dispatcher's order of preference.
+static int best_isa(void) {
+    static const int preference[] = {CK_ISA_AVX512, CK_ISA_AVX2, CK_ISA_NEON};
+    for (int i = 0; i < 3; i++) if (available(preference[i])) return preference[i];
+    return CK_ISA_SCALAR;
+}
+
+/// The dispatcher picks CK_ISA when it names an available instruction set, else the best one.
+static void check_dispatch(void) {
+    const char *env = getenv("CK_ISA");
+    const int forced = isa_named(env);
+    const int expected = forced >= 0 && available(forced) ? forced : best_isa();
+    const char *why = forced >= 0 && available(forced) ? "CK_ISA" : env ? "best available; CK_ISA ignored" : "best available";
+    if (ck_isa() != expected) {
+        printf("FAIL %-22s selects %s, expected %s (%s)\n", "dispatch", ck_isa_name(), table(expected)->name, why);
+        failed++;
+    } else {
+        printf("PASS %-22s selects %s (%s)\n", "dispatch", ck_isa_name(), why);
+        passed++;
+    }
+    if (ck_set_isa(expected) != 1 || ck_isa() != expected) { printf("FAIL %-22s ck_set_isa(%s)\n", "dispatch", table(expected)->name); failed++; }
+}
+
+int main(int argc, char **argv) {
+    int isa = -1, dispatch_only = 0;
+    const char *requested = "requested";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dispatch") == 0) dispatch_only = 1;
+        else if (isa_named(argv[i]) >= 0) { isa = isa_named(argv[i]); requested = argv[i]; }
+        else rng_state = strtoull(argv[i], NULL, 0);
+    }
+    if (dispatch_only) {
+        check_dispatch();
+        return failed ? 1 : 0;
+    }
+    if (isa < 0) isa = best_isa();
+    const ck_kernels *t = table(isa);
+#if defined(__aarch64__)
+    const char *arch = "aarch64";
+#elif defined(__x86_64__)
+    const char *arch = "x86-64";
+#else
+    const char *arch = "other";
+#endif
+    if (!t || !available(isa)) {
+        printf("this CPU or build cannot run the %s kernels; nothing to compare\n", requested);
         return 1;
     }
-    printf("%s vs scalar on %s (dispatcher selects \"%s\")\n", t->name, arch, ck_isa_name());
-    if (ck_isa() != isa) { printf("FAIL dispatch                selected %s, expected %s\n", ck_isa_name(), t->name); failed++; }
-    else { printf("PASS dispatch                selects %s\n", t->name); passed++; }
+#if defined(CK_AVX512_EMULATED)
+    const char *how = isa == CK_ISA_AVX512 ? ", AVX-512 emulated by SIMDe" : "";
+#else
+    const char *how = "";
+#endif
+    printf("%s vs scalar on %s%s (dispatcher selects \"%s\")\n", t->name, arch, how, ck_isa_name());
+    check_dispatch();
 
     const ck_kernels *s = &ck_kernels_scalar;
     if (!t->quantize_q16 || !t->dot_q4_0 || !t->dot_q4_1 || !t->dot_q8_0 || !t->dot_f32 || !t->exp_sum ||
@@ -471,6 +563,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     check_quantize_q16(isa);
+    check_quantize_q16_bytes(isa);
     check_vec_dot(isa, CK_TYPE_Q4_0);
     check_vec_dot(isa, CK_TYPE_Q4_1);
     check_vec_dot(isa, CK_TYPE_Q8_0);
