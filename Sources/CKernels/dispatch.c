@@ -1,6 +1,6 @@
 // Runtime CPU dispatch: picks the kernel table once, from what this CPU and OS support (the best
 // available: AVX-512, then AVX2, on x86-64; NEON on aarch64; portable C), unless the environment
-// variable CK_ISA names another available one (e.g. CK_ISA=avx2 where AVX-512 lowers the clock).
+// variable NETGPT_KERNELS names another available one (e.g. NETGPT_KERNELS=avx2 where AVX-512 lowers the clock).
 #include "ck_internal.h"
 #include <stdlib.h>
 #if defined(__x86_64__)
@@ -71,7 +71,7 @@ static int active_isa = -1;
 
 static void detect(void) {
     if (active) return;
-    const int forced = isa_named(getenv("CK_ISA"));
+    const int forced = isa_named(getenv("NETGPT_KERNELS"));
     if (forced >= 0 && table_for(forced)) { active = table_for(forced); active_isa = forced; return; }
     static const int preference[] = {CK_ISA_AVX512, CK_ISA_AVX2, CK_ISA_NEON};
     for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {

@@ -5,7 +5,7 @@
 // scripts/check-kernels-avx512 (AVX-512 through SIMDe emulation, -DCK_AVX512_EMULATED).
 //
 //     kernel_harness [avx512|avx2|neon] [SEED]    the table to check (default: the best this CPU runs)
-//     kernel_harness --dispatch                   only the dispatcher check (honours CK_ISA)
+//     kernel_harness --dispatch                   only the dispatcher check (honours NETGPT_KERNELS)
 //
 // Tolerances follow Tests/EdgeLLMTests/KernelTests.swift: quantize_q16 and f16 conversions
 // bit-identical; dot products and GEMM within 1e-5 of the magnitude Σ|a·b|; activations within
@@ -507,12 +507,12 @@ static int best_isa(void) {
     return CK_ISA_SCALAR;
 }
 
-/// The dispatcher picks CK_ISA when it names an available instruction set, else the best one.
+/// The dispatcher picks NETGPT_KERNELS when it names an available instruction set, else the best one.
 static void check_dispatch(void) {
-    const char *env = getenv("CK_ISA");
+    const char *env = getenv("NETGPT_KERNELS");
     const int forced = isa_named(env);
     const int expected = forced >= 0 && available(forced) ? forced : best_isa();
-    const char *why = forced >= 0 && available(forced) ? "CK_ISA" : env ? "best available; CK_ISA ignored" : "best available";
+    const char *why = forced >= 0 && available(forced) ? "NETGPT_KERNELS" : env ? "best available; NETGPT_KERNELS ignored" : "best available";
     if (ck_isa() != expected) {
         printf("FAIL %-22s selects %s, expected %s (%s)\n", "dispatch", ck_isa_name(), table(expected)->name, why);
         failed++;

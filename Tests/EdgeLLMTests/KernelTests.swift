@@ -16,9 +16,33 @@ import Testing
         #expect(Self.isas.contains(Int32(CK_ISA_SCALAR)))
         #if arch(x86_64)
         let best = Self.isas.contains(Int32(CK_ISA_AVX512)) ? "avx512" : Self.isas.contains(Int32(CK_ISA_AVX2)) ? "avx2" : "scalar"
-        if ProcessInfo.processInfo.environment["CK_ISA"] == nil { #expect(KernelInfo.instructionSet == best) }
+        if ProcessInfo.processInfo.environment["NETGPT_KERNELS"] == nil { #expect(KernelInfo.instructionSet == best) }
         #endif
         #expect(KernelInfo.availableInstructionSets.contains(KernelInfo.instructionSet))
+    }
+
+    /// NETGPT_KERNELS: unset keeps the automatic choice, the current set is accepted, and an unknown
+    /// or unavailable name is an error that says what this CPU runs (the selection stays as it was).
+    @Test func kernelOverrideFromTheEnvironment() throws {
+        let current = KernelInfo.instructionSet
+        try KernelInfo.applyEnvironment([:])
+        try KernelInfo.applyEnvironment(["NETGPT_KERNELS": ""])
+        try KernelInfo.applyEnvironment(["NETGPT_KERNELS": current])
+        #expect(KernelInfo.instructionSet == current)
+        do {
+            try KernelInfo.applyEnvironment(["NETGPT_KERNELS": "sse9"])
+            Issue.record("an unknown instruction set was accepted")
+        } catch let error as InferenceError {
+            #expect(error.code == .unsupportedKernels)
+            #expect(error.message.contains("NETGPT_KERNELS=sse9"), "\(error)")
+            #expect(error.message.contains(current), "names what this CPU runs: \(error)")
+        }
+        let unavailable = ["avx512", "avx2", "neon"].filter { !KernelInfo.availableInstructionSets.contains($0) }
+        for name in unavailable {
+            #expect(throws: InferenceError.self) { try KernelInfo.applyEnvironment(["NETGPT_KERNELS": name]) }
+        }
+        #expect(!unavailable.isEmpty, "no CPU runs both NEON and x86 kernels")
+        #expect(KernelInfo.instructionSet == current)
     }
 
     @Test func activationQuantizationIsIdenticalEverywhere() {

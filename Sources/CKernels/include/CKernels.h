@@ -4,7 +4,7 @@
 /// persistent thread pool that runs a list of ops with barriers between them. Every hot loop of
 /// EdgeLLM lives here (built -O3 whatever the Swift build configuration), with runtime CPU dispatch:
 /// AVX-512 (F/BW/VL/DQ) or else AVX2+FMA+F16C on x86-64 when the CPU has it, NEON on aarch64,
-/// portable C otherwise. The environment variable CK_ISA (avx512, avx2, neon, scalar) overrides
+/// portable C otherwise. The environment variable NETGPT_KERNELS (avx512, avx2, neon, scalar) overrides
 /// the choice when that instruction set is available.
 #include <stddef.h>
 #include <stdint.h>

@@ -13,6 +13,8 @@ public struct InferenceError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let invalidBatch = Code("invalidBatch")
         /// The model's architecture is not implemented.
         public static let unsupportedArchitecture = Code("unsupportedArchitecture")
+        /// NETGPT_KERNELS names an instruction set that is unknown or that this CPU cannot run.
+        public static let unsupportedKernels = Code("unsupportedKernels")
         /// Memory could not be allocated.
         public static let outOfMemory = Code("outOfMemory")
         /// The engine was shut down.

@@ -31,6 +31,7 @@ struct ModelInfoCommand: AsyncParsableCommand {
     var metadata = false
 
     func run() async throws {
+        try KernelInfo.applyEnvironment()
         let file = try GGUFFile(path: path)
         let info = try ModelSummary(file: file)
         if json {
