@@ -36,11 +36,15 @@ import Testing
         #expect(file.metadata["t.array.str"]?.stringArray == ["a", "", "<|im_end|>"])
     }
 
-    @Test(arguments: [32, 64, 256]) func tensorInfosAndAlignment(alignment: Int) throws {
+    @Test(arguments: [32, 64, 256], WeightStorage.allCases)
+    func tensorInfosAndAlignment(alignment: Int, storage: WeightStorage) throws {
         let path = TestPaths.temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Self.sampleWriter(alignment: alignment).write(to: path)
-        let file = try GGUFFile(path: path)
+        let file = try GGUFFile(path: path, storage: storage)
+        if storage == .hugePages {
+            #expect(UInt(bitPattern: file.bytes.baseAddress) % UInt(2 << 20) == 0, "the copy starts on a 2 MiB boundary")
+        }
         #expect(file.alignment == alignment)
         #expect(file.dataOffset % alignment == 0)
         #expect(file.tensors.map(\.name) == ["a", "b", "c"])
@@ -66,6 +70,8 @@ import Testing
         #expect(missing.code == .cannotOpen)
         #expect(missing.description.contains("/nonexistent/model.gguf"))
         #expect(catching { try GGUFFile(path: "/tmp") }?.code == .cannotOpen)
+        #expect(catching { try GGUFFile(path: "/nonexistent/model.gguf", storage: .hugePages) }?.code == .cannotOpen)
+        #expect(catching { try GGUFFile(path: "/tmp", storage: .hugePages) }?.code == .cannotOpen)
     }
 
     @Test func everyTruncationIsAClearError() throws {
@@ -122,6 +128,9 @@ import Testing
         #expect(file.tensors.allSatisfy { $0.type.isSupported })
         let q = try #require(file.tensor(named: "blk.0.attn_q.weight"))
         #expect(q.shape == [576, 576])
+        let copied = try GGUFFile(path: TestPaths.realModel, storage: .hugePages)
+        #expect(copied.bytes.count == file.bytes.count)
+        #expect(memcmp(copied.bytes.baseAddress!, file.bytes.baseAddress!, file.bytes.count) == 0, "the huge-page copy holds the file's bytes")
     }
 }
 

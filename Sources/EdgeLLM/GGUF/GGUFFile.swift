@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A GGUF (v2/v3) model file, memory-mapped read-only: metadata, tensor infos and tensor data.
+/// A GGUF (v2/v3) model file, memory-mapped read-only or read into huge pages: metadata, tensor
+/// infos and tensor data.
 ///
-/// The mapping lives as long as the object; tensor data pointers stay valid until then.
+/// The memory lives as long as the object; tensor data pointers stay valid until then.
 public final class GGUFFile: @unchecked Sendable {
     /// The file's path, or `nil` when it was parsed from bytes in memory.
     public let path: String?
@@ -22,7 +23,7 @@ public final class GGUFFile: @unchecked Sendable {
     public let alignment: Int
     /// The offset of the tensor data section from the start of the file.
     public let dataOffset: Int
-    /// The whole file's bytes (mapped).
+    /// The whole file's bytes (mapped or copied, see `WeightStorage`).
     public let bytes: UnsafeRawBufferPointer
 
     private let tensorIndex: [String: Int]
@@ -37,8 +38,8 @@ public final class GGUFFile: @unchecked Sendable {
     /// The most dimensions a tensor may have (ggml's `GGML_MAX_DIMS`).
     static let maximumDimensions = 4
 
-    /// Maps and parses the file at `path`.
-    public convenience init(path: String) throws {
+    /// Maps (or, with `.hugePages`, reads) and parses the file at `path`.
+    public convenience init(path: String, storage: WeightStorage = .mapped) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw GGUFError(.cannotOpen, "cannot open: \(String(cString: strerror(errno))); check the path and permissions", path: path)
@@ -54,6 +55,11 @@ public final class GGUFFile: @unchecked Sendable {
         let size = Int(info.st_size)
         guard size > 0 else {
             throw GGUFError(.truncated, "the file is empty; the download or copy is incomplete", path: path, offset: 0)
+        }
+        if storage == .hugePages {
+            let copy = try HugePageFileCopy(fd: fd, size: size, path: path)
+            try self.init(bytes: copy.bytes, path: path, release: copy.release)
+            return
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw GGUFError(.cannotOpen, "cannot map the file: \(String(cString: strerror(errno)))", path: path)

@@ -23,11 +23,13 @@ public enum LLMBenchmark {
         public var batchSequences: Int?
         /// Peak resident memory of the process in MiB.
         public var rssMB: Double
+        /// How the caller loaded the weights (a `WeightStorage` raw value), when it says.
+        public var weights: String?
 
         enum CodingKeys: String, CodingKey {
             case engine, threads, pp512, tg128
             case instructionSet = "isa", promptTokens = "prompt_tokens", rssMB = "rss_mb"
-            case batchedDecode = "tg_batched", batchSequences = "batch_sequences"
+            case batchedDecode = "tg_batched", batchSequences = "batch_sequences", weights
         }
     }
 

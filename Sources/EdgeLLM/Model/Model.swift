@@ -1,8 +1,8 @@
-/// A loaded model: the memory-mapped GGUF file, its hyper-parameters, the architecture's bound
+/// A loaded model: the GGUF file (in huge pages or memory-mapped), its hyper-parameters, the architecture's bound
 /// weights and (when the file has a vocabulary) its tokenizer. Immutable and shareable; inference
 /// state lives in `InferenceContext`.
 public final class Model: @unchecked Sendable {
-    /// The mapped file.
+    /// The loaded file.
     public let file: GGUFFile
     /// Shape and numerics from the metadata.
     public let hyperParameters: HyperParameters
@@ -13,9 +13,9 @@ public final class Model: @unchecked Sendable {
     /// The architectures this engine implements (`general.architecture` values).
     public static let supportedArchitectures = ["llama", "qwen2", "gpt2"]
 
-    /// Maps and loads the model at `path`.
-    public convenience init(path: String) throws {
-        try self.init(file: GGUFFile(path: path))
+    /// Loads the model at `path`, its weights in huge pages (the default) or memory-mapped.
+    public convenience init(path: String, storage: WeightStorage = .hugePages) throws {
+        try self.init(file: GGUFFile(path: path, storage: storage))
     }
 
     /// Loads the model in an already mapped file.

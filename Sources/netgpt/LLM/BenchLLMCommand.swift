@@ -32,6 +32,9 @@ struct BenchLLMCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also measure decoding this many sequences together (0: skip). The default is 0.")
     var batchSequences: Int = 0
 
+    @Option(name: .long, help: "Where the weights live: huge-pages (read into transparent huge pages, the default) or mapped (memory-mapped from the file).")
+    var weights: WeightStorage = .hugePages
+
     @Flag(name: .long, help: "Print one JSON line (the default prints a short table).")
     var json = false
 
@@ -42,15 +45,16 @@ struct BenchLLMCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try Model(path: model)
-        let result = try LLMBenchmark.run(model: loaded, threads: threads, promptTokens: promptTokens,
+        let loaded = try Model(path: model, storage: weights)
+        var result = try LLMBenchmark.run(model: loaded, threads: threads, promptTokens: promptTokens,
                                           generatedTokens: generateTokens, repetitions: repetitions, batchSequences: batchSequences)
+        result.weights = weights.rawValue
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            print("engine    edgellm (\(result.instructionSet), \(result.threads) threads)")
+            print("engine    edgellm (\(result.instructionSet), \(result.threads) threads, weights \(weights.rawValue))")
             print("pp\(result.promptTokens)     \(result.pp512) tokens/s")
             print("tg\(generateTokens)     \(result.tg128) tokens/s")
             if let b = result.batchedDecode { print("tg x\(result.batchSequences ?? 0)     \(b) tokens/s (all sequences)") }
@@ -58,3 +62,5 @@ struct BenchLLMCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension WeightStorage: ExpressibleByArgument {}
