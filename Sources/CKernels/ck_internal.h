@@ -99,6 +99,8 @@ extern const ck_kernels ck_kernels_neon;
 #endif
 /// The kernels in use.
 const ck_kernels *ck_active(void);
+/// The table of a CK_ISA_* value when this CPU, OS and build can run it, else NULL.
+const ck_kernels *ck_table_for_isa(int isa);
 
 /// Dequantizes one row with the fastest available kernel.
 void ck_dequantize_row_fast(int type, const void *x, float *y, int64_t n);

@@ -41,7 +41,7 @@ static int cpu_has_avx512(void) {
 }
 #endif
 
-static const ck_kernels *table_for(int isa) {
+const ck_kernels *ck_table_for_isa(int isa) {
     switch (isa) {
 #if defined(__x86_64__)
     case CK_ISA_AVX512: return cpu_has_avx512() ? &ck_kernels_avx512 : NULL;
@@ -55,27 +55,30 @@ static const ck_kernels *table_for(int isa) {
     }
 }
 
-/// The CK_ISA_* value of a table name ("avx512", "avx2", "neon", "scalar"), -1 for any other.
-static int isa_named(const char *name) {
-    static const struct { const char *name; int isa; } names[] = {
-        {"avx512", CK_ISA_AVX512}, {"avx2", CK_ISA_AVX2}, {"neon", CK_ISA_NEON}, {"scalar", CK_ISA_SCALAR},
-    };
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(name, names[i].name) == 0) return names[i].isa;
-    }
+static const char *const isa_names[] = {
+    [CK_ISA_SCALAR] = "scalar", [CK_ISA_AVX2] = "avx2", [CK_ISA_NEON] = "neon", [CK_ISA_AVX512] = "avx512",
+};
+#define ISA_COUNT ((int)(sizeof isa_names / sizeof isa_names[0]))
+
+int ck_isa_from_name(const char *name) {
+    for (int i = 0; name && i < ISA_COUNT; i++) if (strcmp(name, isa_names[i]) == 0) return i;
     return -1;
 }
+
+const char *ck_isa_name_of(int isa) { return isa >= 0 && isa < ISA_COUNT ? isa_names[isa] : NULL; }
+
+int ck_isa_available(int isa) { return ck_table_for_isa(isa) != NULL; }
 
 static const ck_kernels *active;
 static int active_isa = -1;
 
 static void detect(void) {
     if (active) return;
-    const int forced = isa_named(getenv("NETGPT_KERNELS"));
-    if (forced >= 0 && table_for(forced)) { active = table_for(forced); active_isa = forced; return; }
+    const int forced = ck_isa_from_name(getenv("NETGPT_KERNELS"));
+    if (forced >= 0 && ck_table_for_isa(forced)) { active = ck_table_for_isa(forced); active_isa = forced; return; }
     static const int preference[] = {CK_ISA_AVX512, CK_ISA_AVX2, CK_ISA_NEON};
     for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
-        const ck_kernels *t = table_for(preference[i]);
+        const ck_kernels *t = ck_table_for_isa(preference[i]);
         if (t) { active = t; active_isa = preference[i]; return; }
     }
     active = &ck_kernels_scalar;
@@ -90,7 +93,7 @@ const ck_kernels *ck_active(void) {
 int ck_isa(void) { ck_active(); return active_isa; }
 
 int ck_set_isa(int isa) {
-    const ck_kernels *t = table_for(isa);
+    const ck_kernels *t = ck_table_for_isa(isa);
     if (!t) return 0;
     active = t;
     active_isa = isa;
@@ -148,28 +151,28 @@ float ck_vec_dot(int type, const void *w, const ck_block_q16 *xq, const float *x
 // MARK: Explicit-ISA entry points (tests compare implementations without switching globally)
 
 int ck_quantize_q16_isa(int isa, const float *x, ck_block_q16 *y, int64_t n) {
-    const ck_kernels *k = table_for(isa);
+    const ck_kernels *k = ck_table_for_isa(isa);
     if (!k) return 0;
     k->quantize_q16(x, y, n);
     return 1;
 }
 
 int ck_vec_dot_isa(int isa, int type, const void *w, const ck_block_q16 *xq, const float *xf, int64_t n, float *result) {
-    const ck_kernels *k = table_for(isa);
+    const ck_kernels *k = ck_table_for_isa(isa);
     if (!k) return 0;
     *result = vec_dot_with(k, type, w, xq, xf, n);
     return 1;
 }
 
 int ck_dequantize_row_isa(int isa, int type, const void *x, float *y, int64_t n) {
-    const ck_kernels *k = table_for(isa);
+    const ck_kernels *k = ck_table_for_isa(isa);
     if (!k) return 0;
     dequantize_with(k, type, x, y, n);
     return 1;
 }
 
 int ck_activation_isa(int isa, int which, const float *x, const float *z, float *y, int64_t n) {
-    const ck_kernels *k = table_for(isa);
+    const ck_kernels *k = ck_table_for_isa(isa);
     if (!k) return 0;
     switch (which) {
     case 0: k->silu_mul(x, z, y, n); break;
@@ -186,7 +189,7 @@ int ck_activation_isa(int isa, int which, const float *x, const float *z, float 
 
 int ck_gemm_f32_isa(int isa, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                     int m, int n, int k, int accumulate, const float *bias) {
-    const ck_kernels *kern = table_for(isa);
+    const ck_kernels *kern = ck_table_for_isa(isa);
     if (!kern) return 0;
     float *panel = malloc((size_t)CK_PANEL * (size_t)k * sizeof(float));
     if (!panel) return 0;

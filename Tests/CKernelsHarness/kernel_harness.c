@@ -471,56 +471,27 @@ static void check_pv(const ck_kernels *t, int f16) {
 
 // MARK: Tables and dispatch
 
-/// The kernel table of a CK_ISA_* value compiled into this build, NULL if none.
-static const ck_kernels *table(int isa) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case CK_ISA_AVX512: return &ck_kernels_avx512;
-    case CK_ISA_AVX2: return &ck_kernels_avx2;
-#endif
-#if defined(__aarch64__)
-    case CK_ISA_NEON: return &ck_kernels_neon;
-#endif
-    case CK_ISA_SCALAR: return &ck_kernels_scalar;
-    default: return NULL;
-    }
-}
-
-/// The CK_ISA_* value of a table name, -1 for any other.
-static int isa_named(const char *name) {
-    static const char *const names[] = {[CK_ISA_SCALAR] = "scalar", [CK_ISA_AVX2] = "avx2", [CK_ISA_NEON] = "neon", [CK_ISA_AVX512] = "avx512"};
-    for (int i = 0; name && i < (int)(sizeof names / sizeof names[0]); i++) if (strcmp(name, names[i]) == 0) return i;
-    return -1;
-}
-
-/// Whether this CPU (and build) can run an instruction set, asked through the explicit-ISA API.
-static int available(int isa) {
-    float probe[32] = {0};
-    ck_block_q16 pb;
-    return table(isa) && ck_quantize_q16_isa(isa, probe, &pb, 32);
-}
-
 /// The best instruction set this CPU runs, in the dispatcher's order of preference.
 static int best_isa(void) {
     static const int preference[] = {CK_ISA_AVX512, CK_ISA_AVX2, CK_ISA_NEON};
-    for (int i = 0; i < 3; i++) if (available(preference[i])) return preference[i];
+    for (int i = 0; i < 3; i++) if (ck_isa_available(preference[i])) return preference[i];
     return CK_ISA_SCALAR;
 }
 
 /// The dispatcher picks NETGPT_KERNELS when it names an available instruction set, else the best one.
 static void check_dispatch(void) {
     const char *env = getenv("NETGPT_KERNELS");
-    const int forced = isa_named(env);
-    const int expected = forced >= 0 && available(forced) ? forced : best_isa();
-    const char *why = forced >= 0 && available(forced) ? "NETGPT_KERNELS" : env ? "best available; NETGPT_KERNELS ignored" : "best available";
+    const int forced = ck_isa_from_name(env);
+    const int expected = forced >= 0 && ck_isa_available(forced) ? forced : best_isa();
+    const char *why = forced >= 0 && ck_isa_available(forced) ? "NETGPT_KERNELS" : env ? "best available; NETGPT_KERNELS ignored" : "best available";
     if (ck_isa() != expected) {
-        printf("FAIL %-22s selects %s, expected %s (%s)\n", "dispatch", ck_isa_name(), table(expected)->name, why);
+        printf("FAIL %-22s selects %s, expected %s (%s)\n", "dispatch", ck_isa_name(), ck_isa_name_of(expected), why);
         failed++;
     } else {
         printf("PASS %-22s selects %s (%s)\n", "dispatch", ck_isa_name(), why);
         passed++;
     }
-    if (ck_set_isa(expected) != 1 || ck_isa() != expected) { printf("FAIL %-22s ck_set_isa(%s)\n", "dispatch", table(expected)->name); failed++; }
+    if (ck_set_isa(expected) != 1 || ck_isa() != expected) { printf("FAIL %-22s ck_set_isa(%s)\n", "dispatch", ck_isa_name_of(expected)); failed++; }
 }
 
 int main(int argc, char **argv) {
@@ -528,7 +499,7 @@ int main(int argc, char **argv) {
     const char *requested = "requested";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dispatch") == 0) dispatch_only = 1;
-        else if (isa_named(argv[i]) >= 0) { isa = isa_named(argv[i]); requested = argv[i]; }
+        else if (ck_isa_from_name(argv[i]) >= 0) { isa = ck_isa_from_name(argv[i]); requested = argv[i]; }
         else rng_state = strtoull(argv[i], NULL, 0);
     }
     if (dispatch_only) {
@@ -536,7 +507,7 @@ int main(int argc, char **argv) {
         return failed ? 1 : 0;
     }
     if (isa < 0) isa = best_isa();
-    const ck_kernels *t = table(isa);
+    const ck_kernels *t = ck_table_for_isa(isa);
 #if defined(__aarch64__)
     const char *arch = "aarch64";
 #elif defined(__x86_64__)
@@ -544,7 +515,7 @@ int main(int argc, char **argv) {
 #else
     const char *arch = "other";
 #endif
-    if (!t || !available(isa)) {
+    if (!t || !ck_isa_available(isa)) {
         printf("this CPU or build cannot run the %s kernels; nothing to compare\n", requested);
         return 1;
     }

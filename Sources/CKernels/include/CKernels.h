@@ -25,6 +25,12 @@ int ck_isa(void);
 int ck_set_isa(int isa);
 /// A short name of the instruction set in use ("avx512", "avx2", "neon", "scalar").
 const char *ck_isa_name(void);
+/// The CK_ISA_* value with that short name, -1 for any other name.
+int ck_isa_from_name(const char *name);
+/// The short name of a CK_ISA_* value, NULL for any other value.
+const char *ck_isa_name_of(int isa);
+/// 1 when this CPU, OS and build can run the instruction set (nothing is selected).
+int ck_isa_available(int isa);
 
 // MARK: Tensor types (ggml numbering)
 

@@ -15,7 +15,7 @@ public final class InferenceContext: @unchecked Sendable {
     private var returnedRows = 0
 
     public init(model: Model, configuration: ContextConfiguration = ContextConfiguration()) throws {
-        try KernelInfo.applyEnvironment()
+        try KernelInfo.applyProcessEnvironment()
         let hyper = model.hyperParameters
         var config = configuration
         config.threads = max(1, config.threads)

@@ -31,7 +31,7 @@ struct ModelInfoCommand: AsyncParsableCommand {
     var metadata = false
 
     func run() async throws {
-        try KernelInfo.applyEnvironment()
+        try KernelInfo.applyProcessEnvironment()
         let file = try GGUFFile(path: path)
         let info = try ModelSummary(file: file)
         if json {
