@@ -45,7 +45,7 @@ import Testing
         var out: [Int32] = []
         let tokenizer = try model.get().tokenizer!
         for _ in 0..<count {
-            let next = LLMBenchmark.argmax(context.logits(row: 0))
+            let next = Sampler.argmax(context.logits(row: 0))
             if tokenizer.isEndOfGeneration(next) { break }
             out.append(next)
             try context.evaluate(TokenBatch(tokens: [next]))

@@ -61,11 +61,11 @@ public enum LLMBenchmark {
 
             context.clear(sequence: 0)
             try context.evaluate(TokenBatch(tokens: short))
-            var next = argmax(context.logits(row: 0))
+            var next = Sampler.argmax(context.logits(row: 0))
             let decode = try clock.measure {
                 for _ in 0..<generatedTokens {
                     try context.evaluate(TokenBatch(tokens: [next]))
-                    next = argmax(context.logits(row: 0))
+                    next = Sampler.argmax(context.logits(row: 0))
                 }
             }
             tg.append(Double(generatedTokens) / seconds(decode))
@@ -75,14 +75,14 @@ public enum LLMBenchmark {
                 for s in 0..<sequences {
                     context.clear(sequence: s)
                     try context.evaluate(TokenBatch(tokens: short + [Int32(s)], sequence: s))
-                    nexts.append(argmax(context.logits(row: 0)))
+                    nexts.append(Sampler.argmax(context.logits(row: 0)))
                 }
                 let together = try clock.measure {
                     for _ in 0..<generatedTokens {
                         var batch = TokenBatch()
                         for s in 0..<sequences { batch.append(nexts[s], sequence: s, logits: true) }
                         try context.evaluate(batch)
-                        for s in 0..<sequences { nexts[s] = argmax(context.logits(row: s)) }
+                        for s in 0..<sequences { nexts[s] = Sampler.argmax(context.logits(row: s)) }
                     }
                 }
                 batched.append(Double(generatedTokens * sequences) / seconds(together))
@@ -118,13 +118,6 @@ public enum LLMBenchmark {
         #else
         return rounded(Double(usage.ru_maxrss) / 1024)
         #endif
-    }
-
-    static func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int32 {
-        var best = 0
-        var bestValue = -Float.infinity
-        for i in 0..<logits.count where logits[i] > bestValue { best = i; bestValue = logits[i] }
-        return Int32(best)
     }
 
     private static func seconds(_ d: Duration) -> Double {
