@@ -16,6 +16,7 @@ struct DaemonLifecycleTests {
         let daemon = try DaemonHarness()
         let policies = try TestPolicies()
         for (file, text) in policies.files { try daemon.writePolicy(file, text) }
+        let launched = Date()
         let process = try daemon.start(watchdogMicroseconds: 1_000_000)
 
         let (beforeReady, ready) = await daemon.waitForReady()
@@ -51,7 +52,7 @@ struct DaemonLifecycleTests {
 
         if let journal {
             let pid = "_PID=\(process.pid)"
-            let entries = try await journal.entries([pid]) { records in
+            let entries = try await journal.entries([pid], since: launched) { records in
                 Set(records.compactMap { $0["NETGPT_EVENT"] }).isSuperset(of: ["start", "ready", "stop"])
             }
             let start = entries.first { $0["NETGPT_EVENT"] == "start" }
@@ -74,6 +75,7 @@ struct DaemonLifecycleTests {
         let daemon = try DaemonHarness()
         let policies = try TestPolicies()
         for (file, text) in policies.files { try daemon.writePolicy(file, text) }
+        let launched = Date()
         let process = try daemon.start(watchdogMicroseconds: nil)
         defer { process.terminate() }
         _ = try #require(await daemon.waitForReady().ready, "stderr: \(process.stderrText)")
@@ -98,7 +100,7 @@ struct DaemonLifecycleTests {
         #expect(reloads?["rejected"] as? Int == 1)
 
         if let journal {
-            let entries = try await journal.entries(["_PID=\(process.pid)", "NETGPT_EVENT=reload"]) { $0.count >= 2 }
+            let entries = try await journal.entries(["_PID=\(process.pid)", "NETGPT_EVENT=reload"], since: launched) { $0.count >= 2 }
             let error = try #require(entries.first { $0["PRIORITY"] == "3" }, "no error-priority reload entry: \(entries.map(\.fields))")
             #expect(error["NETGPT_FILE"]?.hasSuffix("/policies/zz-broken.yaml") == true, "\(error.fields)")
             #expect(error["MESSAGE"]?.contains("zz-broken.yaml") == true)

@@ -37,7 +37,7 @@ public struct PolicyEngineService: Service {
             "event": "policy_engine", "policy_digest": "\(set.digest)", "rules": "\(set.ruleCount)",
             "interval": "\(engine.configuration.interval)",
         ])
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
                     try await engine.evaluate()

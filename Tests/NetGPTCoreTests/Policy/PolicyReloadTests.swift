@@ -97,7 +97,7 @@ import Testing
         }
         #expect(fired > 0)
         // The audit trail agrees: each digest decided with one policy only.
-        let pairs = try await db.writer.read { db in
+        let pairs = try db.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT policy_digest, policy, count(*) AS n FROM actions GROUP BY policy_digest, policy")
         }
         for pair in pairs { #expect(digestPolicy[pair["policy_digest"] as String] == pair["policy"] as String) }

@@ -42,18 +42,21 @@ final class JournaldFixture: Sendable {
         self.journalctl = journalctl
     }
 
-    /// Journal entries matching `matches` (journalctl `FIELD=value` arguments), polled until
-    /// `until` holds for the entries or `timeout` passes; returns the last result.
+    /// Journal entries matching `matches` (journalctl `FIELD=value` arguments) written since
+    /// `since` (whole seconds; the journal outlives test runs, and a `_PID` match alone can find an
+    /// earlier process that had the same PID), polled until `until` holds for the entries or
+    /// `timeout` passes; returns the last result.
     func entries(
-        _ matches: [String], timeout: Duration = .seconds(10),
+        _ matches: [String], since: Date? = nil, timeout: Duration = .seconds(10),
         until done: ([JournalRecord]) -> Bool = { !$0.isEmpty }
     ) async throws -> [JournalRecord] {
+        let bound = since.map { ["--since=@\(Int($0.timeIntervalSince1970) - 1)"] } ?? []
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var records: [JournalRecord] = []
         while true {
             let output = try await CommandRunner.run(
-                self.journalctl, ["--no-pager", "-o", "json", "--all"] + matches)
+                self.journalctl, ["--no-pager", "-o", "json", "--all"] + bound + matches)
             records = output.stdout.split(separator: "\n").compactMap { JournalRecord(json: String($0)) }
             if done(records) || clock.now >= deadline { return records }
             try await Task.sleep(for: .milliseconds(100))
